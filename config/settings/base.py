@@ -1,0 +1,143 @@
+"""Settings shared by every environment. Values come from the environment (12-factor).
+
+The database and broker are chosen in local.py, test.py and production.py, because
+only local and test runs may fall back to the embedded services.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
+
+from config.environment import BASE_DIR, check_broker_url, data_dir, env
+
+DATA_DIR = data_dir()
+
+SECRET_KEY = env.str("SECRET_KEY", default="insecure-local-development-key-change-me")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_celery_results",
+    "coprod",
+    "localization",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "coprod.middleware.UserTimeZoneMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "coprod.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "coprod.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Languages of the interface. Japanese, Chinese and Thai catalogs follow later.
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+LANGUAGES = [
+    ("en", _("English")),
+    ("ko", _("Korean")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+
+# Times are stored in UTC and shown in each user's own time zone.
+USE_TZ = True
+TIME_ZONE = "UTC"
+DEFAULT_USER_TIME_ZONE = env.str("DEFAULT_USER_TIME_ZONE", default="Asia/Seoul")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.str("STATIC_ROOT", default=str(DATA_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(DATA_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Largest upload accepted anywhere; media intake may set a lower limit of its own.
+MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=2 * 1024**3)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2
+
+# --- Celery -----------------------------------------------------------------
+# Queues by workload: `gpu` for speech recognition, `cpu` for translation, QA and
+# audio work, `default` for everything else.
+CELERY_BROKER_URL = check_broker_url(env.str("CELERY_BROKER_URL")) if env.str(
+    "CELERY_BROKER_URL", default=""
+) else ""
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_RESULT_BACKEND = "django-db"
+CELERY_RESULT_EXTENDED = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in ("default", "cpu", "gpu")
+]
+CELERY_TASK_ROUTES = {
+    "localization.tasks.transcribe*": {"queue": "gpu", "routing_key": "gpu"},
+    "localization.tasks.*": {"queue": "cpu", "routing_key": "cpu"},
+}
+# Long jobs: a worker takes one task at a time so another idle worker can take the next.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TRACK_STARTED = True
+CELERY_TIMEZONE = "UTC"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}

@@ -1,0 +1,17 @@
+"""A developer's or evaluator's machine: embedded PostgreSQL and broker unless configured."""
+
+from config.embedded import filesystem_broker, start_embedded_postgres
+from config.environment import env, parse_database_url
+
+from .base import *  # noqa: F403
+from .base import DATA_DIR
+
+DEBUG = env.bool("DEBUG", default=True)
+
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": parse_database_url(env.str("DATABASE_URL"))}
+else:
+    DATABASES = {"default": start_embedded_postgres(DATA_DIR / "postgres")}
+
+if not CELERY_BROKER_URL:  # noqa: F405
+    CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker(DATA_DIR / "broker")

@@ -1,0 +1,49 @@
+"""The test suite: always PostgreSQL.
+
+DATABASE_URL when set, else the server on 127.0.0.1:5432 when it answers, else a
+throwaway embedded server that is deleted when the run ends.
+"""
+
+import tempfile
+from pathlib import Path
+
+from config.embedded import start_embedded_postgres
+from config.environment import env, parse_database_url
+
+from .base import *  # noqa: F403
+
+LOCAL_SERVER_URL = "postgres://postgres@127.0.0.1:5432/test"
+
+
+def _local_server_answers() -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(LOCAL_SERVER_URL.replace("postgres://", "postgresql://"),
+                        connect_timeout=2).close()
+    except psycopg.Error:
+        return False
+    return True
+
+
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": parse_database_url(env.str("DATABASE_URL"))}
+elif _local_server_answers():
+    DATABASES = {"default": parse_database_url(LOCAL_SERVER_URL)}
+else:
+    DATABASES = {
+        "default": start_embedded_postgres(
+            Path(tempfile.mkdtemp(prefix="platform-test-pg-")), delete_on_exit=True
+        )
+    }
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Unit tests run tasks in-process; the end-to-end tests start real workers on real brokers.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"  # noqa: F405
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

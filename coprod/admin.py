@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from coprod.models import Company, Title, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Platform"), {"fields": ("company", "time_zone")}),
+    )
+    list_display = ("username", "email", "company", "is_staff", "is_active")
+    list_filter = ("groups", "company", "is_staff", "is_active")
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "country")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+
+
+@admin.register(Title)
+class TitleAdmin(admin.ModelAdmin):
+    list_display = ("original_title", "romanized_title", "english_title", "kind", "year")
+    list_filter = ("kind",)
+    search_fields = ("original_title", "romanized_title", "english_title")

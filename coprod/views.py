@@ -1,0 +1,75 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from coprod import selectors, services
+from coprod.forms import PreferencesForm
+from coprod.navigation import navigation_for
+from coprod.permissions import (
+    CATALOG_ROLES,
+    SYSTEM_ROLES,
+    check_partner_company,
+    role_labels,
+    roles_required,
+)
+
+
+def home(request):
+    user = request.user
+    areas = [item for item in navigation_for(user) if item["url_name"] != "home"]
+    return render(request, "coprod/home.html", {
+        "role_names": role_labels(user.roles),
+        "areas": areas,
+        "now": timezone.now(),
+    })
+
+
+@roles_required(CATALOG_ROLES)
+def title_list(request):
+    return render(request, "coprod/title_list.html", {"titles": selectors.title_list()})
+
+
+def partner_home(request):
+    company = check_partner_company(request.user)
+    return render(request, "coprod/partner_home.html", {
+        "company": company,
+        "colleagues": selectors.company_colleagues(company=company),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    form = PreferencesForm(
+        request.POST or None,
+        instance=request.user,
+        initial={"language": translation.get_language()},
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        language = form.cleaned_data["language"]
+        translation.activate(language)
+        messages.success(request, _("Your preferences are saved."))
+        response = redirect("preferences")
+        from django.conf import settings
+
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language,
+                            samesite="Lax", max_age=365 * 24 * 3600)
+        return response
+    return render(request, "coprod/preferences.html", {"form": form})
+
+
+@roles_required(SYSTEM_ROLES)
+def system_status(request):
+    return render(request, "coprod/system_status.html", {
+        "checks": selectors.recent_health_checks(),
+    })
+
+
+@require_POST
+@roles_required(SYSTEM_ROLES)
+def system_health_check(request):
+    task_ids = services.worker_health_check_enqueue()
+    messages.info(request, _("Sent a health check to %(count)d queues.") % {"count": len(task_ids)})
+    return redirect("system-status")

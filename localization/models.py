@@ -1,0 +1,1 @@
+# Media, subtitle tracks, cues and jobs arrive with the localization pipeline issues.
