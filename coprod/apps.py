@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CoprodConfig(AppConfig):
     name = "coprod"
     verbose_name = _("Catalog and co-production")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from coprod.signals import grant_role_permissions
+
+        post_migrate.connect(grant_role_permissions, sender=self)

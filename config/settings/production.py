@@ -9,6 +9,8 @@ for required in ("SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOS
         raise ConfigurationError(f"{required} must be set in production")
 
 DEBUG = False
+# Static files are served by the application itself, compressed and cache-busted.
+MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")  # noqa: F405
 DATABASES = {"default": parse_database_url(env.str("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 

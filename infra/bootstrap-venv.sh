@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Create the virtual environment with a Python >= 3.12 (Django 6 needs it) and install
+# the platform with its development and test tools.
+set -euo pipefail
+venv=${1:-.venv}
+
+find_python() {
+  local candidate
+  for candidate in "${PYTHON:-}" python3.13 python3.12 python3; do
+    [ -n "$candidate" ] || continue
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+      command -v "$candidate"; return 0
+    fi
+  done
+  # pyenv keeps other versions out of PATH unless selected.
+  for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.1[2-9]*/bin/python3; do
+    if [ -x "$candidate" ]; then echo "$candidate"; return 0; fi
+  done
+  return 1
+}
+
+if [ ! -x "$venv/bin/python" ]; then
+  python=$(find_python) || {
+    echo "Python 3.12 or newer is needed (Django 6). Install it, or set PYTHON=/path/to/python3.12." >&2
+    exit 1
+  }
+  echo "Creating $venv with $python"
+  "$python" -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --upgrade pip
+"$venv/bin/python" -m pip install --quiet -e ".[dev]"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make run`: migrate, load demo data, start a worker on every queue and the web server,
+# on the embedded PostgreSQL and broker unless DATABASE_URL / CELERY_BROKER_URL are set.
+set -euo pipefail
+host=${1:-127.0.0.1}
+port=${2:-8000}
+py=.venv/bin/python
+export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.local}
+
+$py manage.py migrate --no-input
+$py manage.py seed_demo
+
+mkdir -p var/log
+.venv/bin/celery -A config worker -Q gpu,cpu,default --concurrency 1 --loglevel INFO \
+  --hostname "local-worker@%h" >var/log/worker.log 2>&1 &
+worker=$!
+trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
+
+echo
+echo "Worker started (log: var/log/worker.log)."
+echo "Open http://$host:$port/ and log in with one of the demo accounts above."
+echo
+$py manage.py runserver "$host:$port"

@@ -1,0 +1,115 @@
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from coprod.roles import Role
+from coprod.templatetags.formatting import money
+
+pytestmark = pytest.mark.django_db
+
+LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
+
+
+def test_korean_catalog_is_complete_and_compiled():
+    po = polib.pofile(str(LOCALE_DIR / "ko/LC_MESSAGES/django.po"))
+    assert len(po) > 50
+    assert po.untranslated_entries() == []
+    assert po.fuzzy_entries() == []
+    mo = polib.mofile(str(LOCALE_DIR / "ko/LC_MESSAGES/django.mo"))
+    compiled = {entry.msgid: entry.msgstr for entry in mo}
+    for entry in po.translated_entries():
+        if not entry.msgid_plural:
+            assert compiled.get(entry.msgid) == entry.msgstr, (
+                f"django.mo is older than django.po for {entry.msgid!r}: run compilemessages"
+            )
+
+
+def test_pages_speak_korean_when_chosen(client_for):
+    client, _ = client_for(Role.RIGHTS_MANAGER)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    page = client.get(reverse("catalog:title-list")).content.decode()
+    assert '<html lang="ko">' in page
+    assert "카탈로그" in page
+    assert "로그아웃" in page
+    assert "Log out" not in page
+
+
+def test_denial_reason_is_translated(client_for):
+    client, _ = client_for(Role.TRANSLATOR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    page = client.get(reverse("system-status")).content.decode()
+    with translation.override("ko"):
+        assert str(Role.ADMINISTRATOR.label) in page
+        assert str(Role.TRANSLATOR.label) in page
+    assert "This page is for" not in page
+
+
+def test_language_switcher_sets_the_language(client):
+    response = client.post(reverse("set_language"), {"language": "ko", "next": "/"})
+    assert response.status_code == 302
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ko"
+    page = client.get(reverse("login")).content.decode()
+    assert "로그인" in page
+
+
+def test_times_are_shown_in_the_users_time_zone(client_for):
+    client, user = client_for(Role.TRANSLATOR)
+    user.last_login = dt.datetime(2026, 1, 1, 0, 0, tzinfo=dt.UTC)
+    user.save()
+    page = client.get(reverse("home")).content.decode()
+    assert user.time_zone == "Asia/Seoul"
+    assert "Jan. 1, 2026, 9 a.m." in page
+    user.time_zone = "America/New_York"
+    user.save()
+    page = client.get(reverse("home")).content.decode()
+    assert "Dec. 31, 2025, 7 p.m." in page
+
+
+def test_dates_follow_the_locale(client_for):
+    client, user = client_for(Role.TRANSLATOR)
+    user.last_login = dt.datetime(2026, 1, 1, 0, 0, tzinfo=dt.UTC)
+    user.save()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    page = client.get(reverse("home")).content.decode()
+    assert "2026년 1월 1일" in page
+
+
+def test_preferences_change_time_zone_and_language(client_for):
+    client, user = client_for(Role.REVIEWER)
+    response = client.post(reverse("preferences"), {
+        "first_name": "Somchai", "last_name": "Wong", "email": "s@example.com",
+        "time_zone": "Asia/Bangkok", "language": "ko",
+    })
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.time_zone == "Asia/Bangkok"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ko"
+
+
+def test_preferences_refuse_an_unknown_time_zone(client_for):
+    client, user = client_for(Role.REVIEWER)
+    response = client.post(reverse("preferences"), {
+        "first_name": "", "last_name": "", "email": "", "time_zone": "Mars/Olympus",
+        "language": "en",
+    })
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.time_zone == "Asia/Seoul"
+
+
+@pytest.mark.parametrize(("language", "amount", "currency", "expected"), [
+    ("en", Decimal("1500000"), "KRW", "₩1,500,000"),
+    ("en", Decimal("1234.5"), "USD", "$1,234.50"),
+    ("ko", Decimal("1234.5"), "USD", "US$1,234.50"),
+    ("ko", Decimal("98000"), "JPY", "JP¥98,000"),
+    ("en", Decimal("250000.75"), "THB", "THB250,000.75"),
+])
+def test_money_is_formatted_for_the_active_language(language, amount, currency, expected):
+    with translation.override(language):
+        assert money(amount, currency).replace("\xa0", " ") == expected

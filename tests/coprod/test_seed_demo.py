@@ -1,0 +1,22 @@
+import pytest
+from django.core.management import call_command
+
+from coprod.models import Company, Title, User
+from coprod.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_loads_partners_titles_and_a_user_per_role(capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent
+    assert Company.objects.filter(kind=Company.Kind.VENTURE_PARTNER).count() == 2
+    assert Company.objects.filter(kind=Company.Kind.PARTNER_STUDIO).count() == 1
+    assert Title.objects.count() >= 5
+    for role in Role.values:
+        assert User.objects.filter(groups__name=role).count() == 1
+    partner = User.objects.get(groups__name=Role.PARTNER_STUDIO)
+    assert partner.company.kind == Company.Kind.PARTNER_STUDIO
+    output = capsys.readouterr().out
+    assert "manager-demo-pass" in output
+    assert User.objects.get(username="manager").check_password("manager-demo-pass")
