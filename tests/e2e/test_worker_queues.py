@@ -75,4 +75,5 @@ def test_worker_only_takes_its_own_queues(tmp_path):
         results = wait_for_results({"cpu": task_ids["cpu"]})
         time.sleep(3)  # give a wrongly subscribed worker time to take the others
     assert_answered_by(results, worker_name)
-    assert not TaskResult.objects.filter(task_id__in=[task_ids["gpu"], task_ids["default"]]).exists()
+    others = [task_ids["gpu"], task_ids["default"]]
+    assert not TaskResult.objects.filter(task_id__in=others).exists()
