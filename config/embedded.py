@@ -58,9 +58,35 @@ def filesystem_broker(folder: Path) -> tuple[str, dict]:
     processed_folder = folder / "processed"
     for path in (queue_folder, processed_folder):
         path.mkdir(parents=True, exist_ok=True)
-    return "filesystem://", {
+    return "filesystem://localhost/", {
         "data_folder_in": str(queue_folder),
         "data_folder_out": str(queue_folder),
         "processed_folder": str(processed_folder),
         "store_processed": False,
+        # Poll the folder often: the default of one second makes every job feel slow.
+        "polling_interval": 0.1,
     }
+
+
+def stop_embedded_postgres(pgdata: Path) -> bool:
+    """Stop the server running in ``pgdata``; return whether one was running."""
+    if not (pgdata / "postmaster.pid").exists():
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver
+
+        server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    server._cleanup()  # pgserver's own stop: pg_ctl stop as the right system user
+    return True
+
+
+if __name__ == "__main__":
+    import sys
+
+    # python -m config.embedded stop PGDATA  (used by `make run` on exit)
+    if len(sys.argv) == 3 and sys.argv[1] == "stop":
+        stopped = stop_embedded_postgres(Path(sys.argv[2]))
+        print("Embedded PostgreSQL stopped." if stopped else "Embedded PostgreSQL was not running.")
+    else:
+        sys.exit("usage: python -m config.embedded stop PGDATA")

@@ -28,5 +28,7 @@ if [ ! -x "$venv/bin/python" ]; then
   echo "Creating $venv with $python"
   "$python" -m venv "$venv"
 fi
-"$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet -e ".[dev]"
+# Some machines' pip configuration lists absent local indexes; pip warns about each.
+quiet_pip() { "$venv/bin/python" -m pip "$@" 2> >(grep -v "^WARNING: Location" >&2); }
+quiet_pip install --quiet --upgrade pip
+quiet_pip install --quiet -e ".[dev]"

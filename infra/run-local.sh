@@ -14,7 +14,11 @@ mkdir -p var/log
 .venv/bin/celery -A config worker -Q gpu,cpu,default --concurrency 1 --loglevel INFO \
   --hostname "local-worker@%h" >var/log/worker.log 2>&1 &
 worker=$!
-trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
+stop() {
+  kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null
+  if [ -z "${DATABASE_URL:-}" ]; then $py -m config.embedded stop "${PLATFORM_DATA_DIR:-var}/postgres"; fi
+}
+trap stop EXIT
 
 echo
 echo "Worker started (log: var/log/worker.log)."
