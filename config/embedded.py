@@ -56,12 +56,15 @@ def filesystem_broker(folder: Path) -> tuple[str, dict]:
     """Broker URL and transport options for kombu's file-system transport."""
     queue_folder = folder / "queue"
     processed_folder = folder / "processed"
-    for path in (queue_folder, processed_folder):
+    control_folder = folder / "control"
+    for path in (queue_folder, processed_folder, control_folder):
         path.mkdir(parents=True, exist_ok=True)
     return "filesystem://localhost/", {
         "data_folder_in": str(queue_folder),
         "data_folder_out": str(queue_folder),
         "processed_folder": str(processed_folder),
+        # Exchange bindings; kombu's default is a folder in the current directory.
+        "control_folder": str(control_folder),
         "store_processed": False,
         # Poll the folder often: the default of one second makes every job feel slow.
         "polling_interval": 0.1,
