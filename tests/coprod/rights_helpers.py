@@ -1,0 +1,37 @@
+import datetime as dt
+
+from coprod import services
+from coprod.models import Company, Title
+
+D = dt.date
+
+
+def terms(territory="JP", media=("svod",), languages=("ja",), kinds=("sub",),
+          start=D(2026, 1, 1), end=D(2030, 1, 1), exclusive=False) -> services.RightsTerms:
+    return services.RightsTerms(territory_expression=territory, media=tuple(media),
+                                languages=tuple(languages), language_kinds=tuple(kinds),
+                                start=start, end=end, exclusive=exclusive)
+
+
+def company(name, kind=Company.Kind.PLATFORM, country="JP") -> Company:
+    return Company.objects.get_or_create(name=name, defaults={"kind": kind,
+                                                                "country": country})[0]
+
+
+def film(name="필름", year=2024) -> Title:
+    return services.title_create(actor=None, data={
+        "kind": Title.Kind.FILM, "original_title": name, "romanized_title": name,
+        "year": year})
+
+
+def hold(title, **kwargs):
+    return services.rights_in_add(actor=None, title=title,
+                                  licensor=company("Licensor Co", Company.Kind.LICENSOR, "KR"),
+                                  contract_reference=kwargs.pop("contract", "CT-IN-1"),
+                                  terms=terms(**kwargs))
+
+
+def grant(title, licensee="Platform A", **kwargs):
+    return services.rights_out_grant(actor=None, title=title, licensee=company(licensee),
+                                     contract_reference=kwargs.pop("contract", "CT-OUT-1"),
+                                     terms=terms(**kwargs))
