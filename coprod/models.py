@@ -142,6 +142,11 @@ class Title(models.Model):
             return f"{self.parent} E{self.number or '?'}"
         return f"{self.original_title} ({self.year})"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("catalog:title-detail", kwargs={"title_id": self.pk})
+
     def ancestors(self) -> list[Title]:
         """Parents up to the top, nearest first."""
         chain, node = [], self.parent

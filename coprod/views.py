@@ -19,16 +19,15 @@ from coprod.permissions import (
 def home(request):
     user = request.user
     areas = [item for item in navigation_for(user) if item["url_name"] != "home"]
+    expiring = None
+    if user.has_role(*CATALOG_ROLES):
+        expiring = selectors.rights_expiring(within_days=90)[:50]
     return render(request, "coprod/home.html", {
         "role_names": role_labels(user.roles),
         "areas": areas,
         "now": timezone.now(),
+        "expiring": expiring,
     })
-
-
-@roles_required(CATALOG_ROLES)
-def title_list(request):
-    return render(request, "coprod/title_list.html", {"titles": selectors.title_list()})
 
 
 def partner_home(request):
