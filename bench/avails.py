@@ -91,7 +91,7 @@ def generate(titles: int, blocks: int) -> None:
         language_sql, language_params = case(languages, "l")
         expression_sql = "(ARRAY[" + ",".join(["%s"] * len(expressions)) + "])[t + 1]"
         # Only generated CASE branches and counts are formatted in; values are parameters.
-        cursor.execute(  # noqa: S608
+        cursor.execute(
             f"""
             INSERT INTO coprod_rightsblock (direction, title_id, counterparty_id,
                 contract_reference, territory_expression, countries, media, language_rights,
