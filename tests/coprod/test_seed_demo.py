@@ -1,8 +1,9 @@
 import pytest
 from django.core.management import call_command
 
-from coprod.models import Company, Title, User
+from coprod.models import Company, RightsBlock, Title, User
 from coprod.roles import Role
+from coprod.selectors import rights_expiring
 
 pytestmark = pytest.mark.django_db
 
@@ -20,3 +21,7 @@ def test_seed_demo_loads_partners_titles_and_a_user_per_role(capsys):
     output = capsys.readouterr().out
     assert "manager-demo-pass" in output
     assert User.objects.get(username="manager").check_password("manager-demo-pass")
+    assert Title.objects.filter(kind=Title.Kind.EPISODE, parent__parent__isnull=False).count() == 3
+    assert RightsBlock.objects.filter(direction="in").count() == 5
+    assert RightsBlock.objects.filter(direction="out", exclusive=True).count() == 1
+    assert rights_expiring(within_days=90).exists()
