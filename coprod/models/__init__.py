@@ -1,0 +1,11 @@
+"""Models of the catalog, rights, agreements and the AI model registry."""
+
+from coprod.models.accounts import Company, User, _default_time_zone, _time_zone_choices
+from coprod.models.catalog import Credit, Genre, Person, Title, TitleLocalization
+from coprod.models.events import Event
+from coprod.models.rights import Holdback, RightsBlock
+
+__all__ = [
+    "Company", "Credit", "Event", "Genre", "Holdback", "Person", "RightsBlock", "Title",
+    "TitleLocalization", "User", "_default_time_zone", "_time_zone_choices",
+]
