@@ -87,11 +87,12 @@ def snapshot(instance: models.Model, *, extra: dict | None = None) -> dict:
 
 
 def event_record(*, actor: User | None, action: str, instance: models.Model,
-                 title: Title | None = None, before: dict | None = None,
+                 title: Title | None = None, agreement=None, before: dict | None = None,
                  after: dict | None = None) -> Event:
     """Write the audit row in the caller's transaction."""
     return Event.objects.create(
-        actor=actor, action=action, title=title, object_type=instance._meta.label_lower,
+        actor=actor, action=action, title=title, agreement=agreement,
+        object_type=instance._meta.label_lower,
         object_id=str(instance.pk), before=before, after=after,
     )
 

@@ -106,6 +106,8 @@ STORAGES = {
 
 # Largest upload accepted anywhere; media intake may set a lower limit of its own.
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=2 * 1024**3)
+# Agreement documents (contracts, scans).
+MAX_DOCUMENT_SIZE = env.int("MAX_DOCUMENT_SIZE", default=25 * 1024**2)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2
 
 # --- Celery -----------------------------------------------------------------
@@ -144,3 +146,41 @@ LOGGING = {
     # pgserver reports every start and stop of the embedded server at INFO.
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
+
+# --- Localization pipeline: media intake and speech recognition (localization/) -----------
+import os as _os  # noqa: E402
+import sys as _sys  # noqa: E402
+
+# Speech recognition never fetches weights from a model hub; models come from a folder.
+_os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Largest media upload; the platform-wide MAX_UPLOAD_SIZE still applies on top.
+MEDIA_MAX_UPLOAD_SIZE = env.int("MEDIA_MAX_UPLOAD_SIZE", default=2 * 1024**3)
+# A CTranslate2 Whisper model folder. The default is Whisper base, assembled from its
+# registry packages by infra/bootstrap-venv.sh (python -m localization.engines.whisper_model).
+WHISPER_MODEL_PATH = env.str(
+    "WHISPER_MODEL_PATH", default=str(_sys.prefix + "/share/kip-models/whisper-base-ct2")
+)
+WHISPER_DEVICE = env.str("WHISPER_DEVICE", default="auto")  # auto, cpu or cuda
+WHISPER_COMPUTE_TYPE = env.str("WHISPER_COMPUTE_TYPE", default="auto")  # auto: int8 / float16
+WHISPER_BEAM_SIZE = env.int("WHISPER_BEAM_SIZE", default=5)
+# Above 1, faster-whisper's batched pipeline decodes this many speech windows at once.
+WHISPER_BATCH_SIZE = env.int("WHISPER_BATCH_SIZE", default=8)
+WHISPER_CPU_THREADS = env.int("WHISPER_CPU_THREADS", default=0)  # 0: one per core
+# Long media is transcribed in chunks of about this many seconds, cut at quiet moments.
+WHISPER_CHUNK_SECONDS = env.int("WHISPER_CHUNK_SECONDS", default=600)
+# SHA-256 of model.bin files approved for use, besides the built-in Whisper base.
+WHISPER_APPROVED_SHA256 = env.list("WHISPER_APPROVED_SHA256", default=[])
+LOCALIZATION_TASK_SOFT_TIME_LIMIT = env.int("LOCALIZATION_TASK_SOFT_TIME_LIMIT",
+                                            default=4 * 3600)
+LOCALIZATION_TASK_TIME_LIMIT = env.int("LOCALIZATION_TASK_TIME_LIMIT",
+                                       default=LOCALIZATION_TASK_SOFT_TIME_LIMIT + 600)
+# Redis redelivers a task whose worker vanished after this many seconds; keep it above
+# the longest task, since a running task is also redelivered after it (tasks are idempotent).
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT",
+                                    default=LOCALIZATION_TASK_TIME_LIMIT + 600)
+CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = CELERY_VISIBILITY_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = max(
+    1, min(10, CELERY_VISIBILITY_TIMEOUT // 10))
+# A short timeout (the crash-recovery test uses seconds) wants every sweep to scan.
+CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = (
+    1 if CELERY_VISIBILITY_TIMEOUT < 600 else 10)

@@ -16,6 +16,8 @@ class Event(models.Model):
     action = models.CharField(_("action"), max_length=60)
     title = models.ForeignKey(Title, on_delete=models.CASCADE, null=True, blank=True,
                               related_name="events")
+    agreement = models.ForeignKey("coprod.Agreement", on_delete=models.CASCADE, null=True,
+                                  blank=True, related_name="events")
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=40)
     before = models.JSONField(null=True, blank=True)
