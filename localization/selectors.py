@@ -1,0 +1,50 @@
+"""Reads for the localization pages, exports and the command line."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from localization.models import LocalizationJob, MediaAsset, SubtitleCue, SubtitleTrack
+from localization.subtitles import formats
+from localization.subtitles.cues import Cue
+
+
+def job_list(*, limit: int = 100) -> QuerySet[LocalizationJob]:
+    return (LocalizationJob.objects.select_related("media__title", "track", "created_by")
+            .order_by("-created_at", "-id")[:limit])
+
+
+def jobs_active_exist(jobs) -> bool:
+    return any(job.is_active for job in jobs)
+
+
+def job_get(*, job_id: int) -> LocalizationJob:
+    return LocalizationJob.objects.select_related("media__title").get(pk=job_id)
+
+
+def media_list(*, title=None) -> QuerySet[MediaAsset]:
+    queryset = MediaAsset.objects.select_related("title")
+    return queryset.filter(title=title) if title is not None else queryset
+
+
+def track_list(*, title=None) -> QuerySet[SubtitleTrack]:
+    queryset = SubtitleTrack.objects.select_related("title", "media").annotate(
+        cue_count=Count("cues")).order_by("title__romanized_title", "language", "-version")
+    return queryset.filter(title=title) if title is not None else queryset
+
+
+def track_cues(*, track: SubtitleTrack) -> list[Cue]:
+    return [Cue(row.start_ms, row.end_ms, row.text, row.speaker)
+            for row in SubtitleCue.objects.filter(track=track).order_by("index")]
+
+
+def track_export(*, track: SubtitleTrack, fmt: str) -> tuple[str, str, bytes]:
+    """The track as a file: (file name, content type, bytes)."""
+    if fmt not in formats.FORMATS:
+        raise LookupError(fmt)
+    _label, content_type, extension = formats.FORMATS[fmt]
+    content = formats.write_subtitles(track_cues(track=track), fmt, language=track.language,
+                                      title=str(track.title))
+    name = f"{track.title.romanized_title or 'title'}.{track.language}.v{track.version}"
+    safe = "".join(char if char.isalnum() or char in "-._" else "_" for char in name)
+    return f"{safe}.{extension}", content_type, content

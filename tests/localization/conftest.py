@@ -1,0 +1,51 @@
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.factories import TitleFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_CLIP = ROOT / "localization" / "demo_media" / "korean-demo.ogg"
+JAPANESE_CLIP = ROOT / "tests" / "fixtures" / "audio" / "japanese-accuracy.ogg"
+
+
+@pytest.fixture
+def title(db):
+    return TitleFactory()
+
+
+@pytest.fixture
+def demo_upload():
+    return SimpleUploadedFile(DEMO_CLIP.name, DEMO_CLIP.read_bytes(), content_type="audio/ogg")
+
+
+def make_video(path: Path, *, with_audio: bool, seconds: float = 1.0) -> Path:
+    """A small MP4 made with PyAV: mpeg4 video, AAC audio (a tone) when asked."""
+    with av.open(str(path), "w", format="mp4") as container:
+        video = container.add_stream("mpeg4", rate=10)
+        video.width, video.height, video.pix_fmt = 64, 48, "yuv420p"
+        audio = None
+        if with_audio:
+            audio = container.add_stream("aac", rate=16000)
+            audio.layout = "mono"
+        for index in range(int(seconds * 10)):
+            frame = av.VideoFrame.from_ndarray(
+                np.full((48, 64, 3), index * 20 % 255, dtype=np.uint8), format="rgb24")
+            frame.pts = index
+            frame.time_base = Fraction(1, 10)
+            for packet in video.encode(frame):
+                container.mux(packet)
+        for packet in video.encode(None):
+            container.mux(packet)
+        if audio is not None:
+            tone = (0.2 * np.sin(np.arange(int(16000 * seconds)) * 2 * np.pi * 440 / 16000))
+            frame = av.AudioFrame.from_ndarray(tone.astype(np.float32).reshape(1, -1),
+                                               format="flt", layout="mono")
+            frame.sample_rate = 16000
+            for packet in [*audio.encode(frame), *audio.encode(None)]:
+                container.mux(packet)
+    return path

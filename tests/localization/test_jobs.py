@@ -1,0 +1,165 @@
+"""The transcription job: real Whisper base on CPU, states, idempotence, cancel, retry."""
+
+import re
+import unicodedata
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from localization import services
+from localization.engines import asr, whisper_model
+from localization.models import LocalizationEvent, LocalizationJob, SubtitleCue, SubtitleTrack
+from localization.subtitles.profiles import profile_for
+from tests.localization.conftest import DEMO_CLIP, JAPANESE_CLIP
+
+State = LocalizationJob.State
+
+
+def queued_job(title, path=DEMO_CLIP, language="ko"):
+    _asset, job = services.media_upload(
+        title=title, uploaded_file=SimpleUploadedFile(path.name, path.read_bytes()),
+        language=language, enqueue=False)
+    return job
+
+
+def test_upload_runs_the_job_to_a_korean_track(title, make_user,
+                                               django_capture_on_commit_callbacks):
+    user = make_user("translator")
+    with django_capture_on_commit_callbacks(execute=True):
+        _asset, job = services.media_upload(
+            title=title, uploaded_file=SimpleUploadedFile(DEMO_CLIP.name,
+                                                          DEMO_CLIP.read_bytes()), user=user)
+    job.refresh_from_db()
+    assert job.state == State.DONE, job.error
+    assert job.progress == 100
+    assert set(job.step_seconds) == {"extracting_audio", "transcribing", "segmenting"}
+    track = job.track
+    assert track.language == "ko" and track.version == 1
+    assert track.source == SubtitleTrack.Source.SPEECH_RECOGNITION
+    assert track.asr_model_sha256 == whisper_model.SHA256["model.bin"]
+    assert "whisper-base" in track.asr_model_name
+    cues = list(track.cues.order_by("index"))
+    assert len(cues) >= 3
+    hangul = sum(1 for cue in cues for char in cue.text if "\uac00" <= char <= "\ud7a3")
+    assert hangul >= 20  # espeak's Korean is read poorly, but it is read as Korean
+    profile = profile_for("ko")
+    for cue in cues:
+        assert cue.end_ms > cue.start_ms
+        assert len(cue.text.split("\n")) <= 2
+        assert all(profile.width(line) <= 16 for line in cue.text.split("\n"))
+    assert cues[-1].end_ms <= 28_500
+    states = [event.after["state"] for event in LocalizationEvent.objects.filter(
+        job=job, action=LocalizationEvent.Action.JOB_STATE_CHANGED).order_by("id")]
+    assert states == ["extracting_audio", "transcribing", "segmenting", "done"]
+
+
+def _normalized(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"[\s。、，,.!?！？]", "", text)
+
+
+def _character_error_rate(expected: str, actual: str) -> float:
+    previous = list(range(len(actual) + 1))
+    for i, a in enumerate(expected, 1):
+        current = [i]
+        for j, b in enumerate(actual, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1,
+                               previous[j - 1] + (a != b)))
+        previous = current
+    return previous[-1] / max(1, len(expected))
+
+
+def test_japanese_speech_is_recognized_accurately(title):
+    """Recognition quality, not plumbing: Kokoro's Japanese read back by Whisper base."""
+    job = services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
+    assert job.state == State.DONE, job.error
+    recognized = "".join(cue.text for cue in job.track.cues.order_by("index"))
+    expected = "今日はとても良い天気です。私は毎朝コーヒーを飲みます。駅はここから近いです。"
+    # 良い and よい are the same word; allow that one spelling difference and little else.
+    assert _character_error_rate(_normalized(expected), _normalized(recognized)) <= 0.1
+
+
+def test_chunked_transcription_gives_the_same_words(title, settings):
+    """Cutting the clip into chunks neither loses nor repeats words at the borders."""
+    whole = services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
+    settings.WHISPER_CHUNK_SECONDS = 3
+    chunked = services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
+    text = lambda job: _normalized("".join(c.text for c in job.track.cues.order_by("index")))  # noqa: E731
+    assert chunked.state == State.DONE
+    assert _character_error_rate(text(whole), text(chunked)) <= 0.1
+    assert len(text(chunked)) >= 0.9 * len(text(whole))
+
+
+def test_the_model_is_loaded_once_per_process(title):
+    services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
+    loaded = asr.loaded_model_count()
+    services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
+    assert asr.loaded_model_count() == loaded == 1
+
+
+def test_running_a_job_twice_gives_one_track(title):
+    job = queued_job(title, JAPANESE_CLIP, language="ja")
+    services.job_run(job_id=job.pk)
+    again = services.job_run(job_id=job.pk)
+    assert again.state == State.DONE
+    assert SubtitleTrack.objects.filter(job=job).count() == 1
+    assert SubtitleCue.objects.filter(track__job=job).count() == job.track.cues.count()
+
+
+def test_a_job_found_mid_way_starts_over_without_duplicates(title):
+    """What a redelivered task sees after its worker was killed while transcribing."""
+    job = queued_job(title, JAPANESE_CLIP, language="ja")
+    LocalizationJob.objects.filter(pk=job.pk).update(state=State.TRANSCRIBING, progress=40,
+                                                     attempts=1)
+    job = services.job_run(job_id=job.pk)
+    assert job.state == State.DONE and job.attempts == 2
+    assert SubtitleTrack.objects.filter(job=job).count() == 1
+
+
+def test_cancelling_while_transcribing_stops_the_job(title):
+    job = queued_job(title, JAPANESE_CLIP, language="ja")
+
+    def cancel_when_transcribing(state, percent):
+        if state == State.TRANSCRIBING:
+            services.job_cancel(job=LocalizationJob.objects.get(pk=job.pk))
+
+    result = services.job_run(job_id=job.pk, on_progress=cancel_when_transcribing)
+    assert result.state == State.CANCELLED
+    assert not SubtitleTrack.objects.filter(job=job).exists()
+
+
+def test_unapproved_model_fails_the_job_with_the_reason(title, settings, tmp_path):
+    (tmp_path / "model.bin").write_bytes(b"some other weights")
+    settings.WHISPER_MODEL_PATH = str(tmp_path)
+    job = services.job_run(job_id=queued_job(title).pk)
+    assert job.state == State.FAILED
+    assert "not approved" in job.error
+    assert not SubtitleTrack.objects.exists()
+
+
+def test_operator_may_approve_another_model_by_checksum(title, settings):
+    from localization.model_registry import asr_model_check_approved, model_checksum
+
+    settings.WHISPER_APPROVED_SHA256 = ["ab" * 32]
+    approved = asr_model_check_approved(title=title, model_path=settings.WHISPER_MODEL_PATH)
+    assert approved.sha256 == model_checksum(settings.WHISPER_MODEL_PATH)
+
+
+def test_retry_after_failure_and_illegal_transitions(title, settings, tmp_path,
+                                                     django_capture_on_commit_callbacks):
+    (tmp_path / "model.bin").write_bytes(b"x")
+    original = settings.WHISPER_MODEL_PATH
+    settings.WHISPER_MODEL_PATH = str(tmp_path)
+    job = services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
+    assert job.state == State.FAILED
+    with pytest.raises(ValidationError, match="cannot become"):
+        services.job_cancel(job=job)
+    settings.WHISPER_MODEL_PATH = original
+    with django_capture_on_commit_callbacks(execute=True):
+        services.job_retry(job=job)
+    job.refresh_from_db()
+    assert job.state == State.DONE and job.error == "" and job.attempts == 2
+    with pytest.raises(ValidationError, match="cannot become"):
+        services.job_retry(job=job)
+    assert LocalizationEvent.objects.filter(job=job, action="job_retried").count() == 1
