@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from celery import Celery
@@ -23,8 +24,32 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @contextlib.contextmanager
 def celery_worker(*, database: dict, data_dir: Path, broker_url: str | None,
-                  queues: str = "gpu,cpu,default") -> Iterator[str]:
+                  queues: str = "gpu,cpu,default",
+                  extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """Run ``celery worker`` as a separate process on the test database; yield its name."""
+    with worker_process(database=database, data_dir=data_dir, broker_url=broker_url,
+                        queues=queues, extra_env=extra_env) as worker:
+        yield worker.name
+
+
+@dataclass
+class WorkerProcess:
+    name: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool children at once, as a crash would."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def worker_process(*, database: dict, data_dir: Path, broker_url: str | None,
+                   queues: str = "gpu,cpu,default",
+                   extra_env: dict[str, str] | None = None) -> Iterator[WorkerProcess]:
+    """Like celery_worker, but yield the process too (in its own process group)."""
     name = f"e2e-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
     env = {key: value for key, value in os.environ.items()
            if key not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
@@ -33,6 +58,7 @@ def celery_worker(*, database: dict, data_dir: Path, broker_url: str | None,
                PLATFORM_DATA_DIR=str(data_dir))
     if broker_url:
         env["CELERY_BROKER_URL"] = broker_url
+    env.update(extra_env or {})
     log_path = data_dir / f"{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -46,7 +72,7 @@ def celery_worker(*, database: dict, data_dir: Path, broker_url: str | None,
                   timeout=90)
         if process.poll() is not None:
             raise RuntimeError(f"worker exited early:\n{log_path.read_text()}")
-        yield name
+        yield WorkerProcess(name, process, log_path)
     finally:
         _stop(process)
 
