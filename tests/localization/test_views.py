@@ -124,3 +124,11 @@ def test_subtitle_import_reports_the_line(client_for, title):
         "title": title.pk, "language": "ko", "file": SimpleUploadedFile("ok.srt", good)})
     assert second.status_code == 302
     assert sorted(SubtitleTrack.objects.values_list("version", flat=True)) == [1, 2]
+
+
+def test_jobs_page_speaks_korean(client_for, settings):
+    client, _user = client_for(Role.TRANSLATOR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    page = client.get(reverse("localization:job-list")).content.decode()
+    assert "현지화 작업" in page
+    assert "Localization jobs" not in page
