@@ -17,6 +17,7 @@ urlpatterns = [
     # The language switcher also serves the log-in page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("catalog/", include(catalog_patterns)),
+    path("agreements/", include("coprod.agreement_urls")),
     path("partner/", include(partner_patterns)),
     path("localization/", include("localization.urls")),
     path("system/", coprod_views.system_status, name="system-status"),

@@ -18,6 +18,7 @@ class NavigationItem:
 
 ITEMS = (
     NavigationItem("catalog:title-list", _("Catalog"), CATALOG_ROLES),
+    NavigationItem("agreements:list", _("Agreements"), CATALOG_ROLES),
     NavigationItem("localization:overview", _("Localization"), LOCALIZATION_ROLES),
     NavigationItem("partner:home", _("Partner portal"), PARTNER_PORTAL_ROLES),
     NavigationItem("system-status", _("System status"), SYSTEM_ROLES),

@@ -60,3 +60,13 @@ def roles_required(allowed: Iterable[str]) -> Callable:
         return wrapper
 
     return decorator
+
+
+def check_agreement_access(user: User, agreement) -> None:
+    """Rights managers and administrators see every agreement; a partner studio only
+    those its company is party to."""
+    if user.has_role(*CATALOG_ROLES):
+        return
+    if user.company_id and agreement.parties.filter(company_id=user.company_id).exists():
+        return
+    raise PermissionDenied(_("Your company is not a party to this agreement."))

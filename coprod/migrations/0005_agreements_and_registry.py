@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('titles', models.ManyToManyField(blank=True, related_name='agreements', to='coprod.title', verbose_name='titles covered')),
             ],
             options={
@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                 ('agreement_version', models.PositiveIntegerField(verbose_name='agreement version')),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True)),
                 ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='coprod.agreement')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'verbose_name': 'document',
@@ -164,7 +164,7 @@ class Migration(migrations.Migration):
                 ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='coprod.agreement')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('title', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='receipts', to='coprod.title', verbose_name='title')),
             ],
             options={

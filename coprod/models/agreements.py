@@ -53,7 +53,7 @@ class Agreement(models.Model):
         related_name="agreements")
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, related_name="+")
+                                   null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -148,7 +148,7 @@ class AgreementDocument(models.Model):
     name = models.CharField(_("name"), max_length=200)
     agreement_version = models.PositiveIntegerField(_("agreement version"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    null=True, related_name="+")
+                                    null=True, blank=True, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -252,7 +252,7 @@ class RevenueReceipt(models.Model):
     received_on = models.DateField(_("received on"))
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, related_name="+")
+                                   null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -13,12 +13,13 @@ from tests.factories import CompanyFactory
 pytestmark = pytest.mark.django_db
 
 EXPECTED_NAVIGATION = {
-    Role.RIGHTS_MANAGER: {"home", "catalog:title-list", "localization:overview", "admin"},
+    Role.RIGHTS_MANAGER: {"home", "catalog:title-list", "agreements:list",
+                          "localization:overview", "admin"},
     Role.TRANSLATOR: {"home", "localization:overview"},
     Role.REVIEWER: {"home", "localization:overview"},
     Role.PARTNER_STUDIO: {"home", "partner:home"},
-    Role.ADMINISTRATOR: {"home", "catalog:title-list", "localization:overview",
-                         "partner:home", "system-status", "admin"},
+    Role.ADMINISTRATOR: {"home", "catalog:title-list", "agreements:list",
+                         "localization:overview", "partner:home", "system-status", "admin"},
 }
 
 PAGES = {
