@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from coprod import views as coprod_views
+from coprod.portal import partner_portal
 from coprod.urls import catalog_patterns, partner_patterns
 
 urlpatterns = [
@@ -23,6 +24,7 @@ urlpatterns = [
     path("system/", coprod_views.system_status, name="system-status"),
     path("system/health-check/", coprod_views.system_health_check, name="system-health-check"),
     path("admin/", admin.site.urls),
+    path("portal/", partner_portal.urls),
 ]
 
 if settings.DEBUG:

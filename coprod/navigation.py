@@ -14,13 +14,16 @@ class NavigationItem:
     url_name: str
     label: str
     roles: frozenset[str]
+    needs_company: bool = False
 
 
 ITEMS = (
     NavigationItem("catalog:title-list", _("Catalog"), CATALOG_ROLES),
     NavigationItem("agreements:list", _("Agreements"), CATALOG_ROLES),
     NavigationItem("localization:overview", _("Localization"), LOCALIZATION_ROLES),
-    NavigationItem("partner:home", _("Partner portal"), PARTNER_PORTAL_ROLES),
+    NavigationItem("partner:home", _("My company"), PARTNER_PORTAL_ROLES, needs_company=True),
+    NavigationItem("partner_portal:index", _("Partner portal"), PARTNER_PORTAL_ROLES,
+                   needs_company=True),
     NavigationItem("system-status", _("System status"), SYSTEM_ROLES),
 )
 
@@ -32,7 +35,7 @@ def navigation_for(user) -> list[dict]:
     items += [
         {"url": reverse(item.url_name), "label": item.label, "url_name": item.url_name}
         for item in ITEMS
-        if user.has_role(*item.roles)
+        if user.has_role(*item.roles) and (user.company_id or not item.needs_company)
     ]
     if user.is_staff:
         items.append({"url": reverse("admin:index"), "label": _("Admin"), "url_name": "admin"})

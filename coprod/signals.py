@@ -10,7 +10,10 @@ from coprod.roles import Role
 
 # App labels whose models each role manages in the Django admin.
 ROLE_MODEL_PERMISSIONS = {
-    Role.RIGHTS_MANAGER: {"coprod": {"company", "title"}},
+    Role.RIGHTS_MANAGER: {"coprod": {"company", "title", "genre", "person", "credit",
+                                     "titlelocalization", "aimodel", "agreement", "party",
+                                     "waterfalltier", "rightsblock", "revenuereceipt",
+                                     "event"}},
 }
 
 

@@ -17,9 +17,9 @@ EXPECTED_NAVIGATION = {
                           "localization:overview", "admin"},
     Role.TRANSLATOR: {"home", "localization:overview"},
     Role.REVIEWER: {"home", "localization:overview"},
-    Role.PARTNER_STUDIO: {"home", "partner:home"},
+    Role.PARTNER_STUDIO: {"home", "partner:home", "partner_portal:index"},
     Role.ADMINISTRATOR: {"home", "catalog:title-list", "agreements:list",
-                         "localization:overview", "partner:home", "system-status", "admin"},
+                         "localization:overview", "system-status", "admin"},
 }
 
 PAGES = {
@@ -27,6 +27,7 @@ PAGES = {
     "localization:overview": {Role.RIGHTS_MANAGER, Role.TRANSLATOR, Role.REVIEWER,
                               Role.ADMINISTRATOR},
     "partner:home": {Role.PARTNER_STUDIO},
+    "partner_portal:index": {Role.PARTNER_STUDIO},
     "system-status": {Role.ADMINISTRATOR},
 }
 
@@ -53,7 +54,7 @@ def test_each_role_sees_only_its_navigation(client, role):
 @pytest.mark.parametrize("page", list(PAGES))
 def test_pages_open_only_for_their_roles(client_for, role, page):
     client, _user = client_for(role)
-    response = client.get(reverse(page))
+    response = client.get(reverse(page), follow=True)
     if role in PAGES[page]:
         assert response.status_code == 200
     else:

@@ -1,0 +1,209 @@
+"""The partner portal: a separate Django admin site for partner-studio users.
+
+A partner sees only its own company's agreements, the titles they cover, its statements
+and deliverables. Everything is read-only except approving an agreement the partner's
+signatory is party to, and uploading documents to it. Every queryset is narrowed to the
+user's company, so another partner's object is simply not found.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from coprod import agreement_services, waterfall
+from coprod.agreement_forms import DocumentForm
+from coprod.models import Agreement, Title
+from coprod.roles import Role
+
+
+def portal_company(request):
+    user = request.user
+    if user.is_active and user.is_authenticated and user.has_role(Role.PARTNER_STUDIO) \
+            and user.company_id:
+        return user.company
+    return None
+
+
+class PartnerPortalSite(admin.AdminSite):
+    site_header = gettext_lazy("Partner portal")
+    site_title = gettext_lazy("Partner portal")
+    index_title = gettext_lazy("Your company's agreements, titles, statements and deliverables")
+    enable_nav_sidebar = False
+
+    def has_permission(self, request) -> bool:
+        return portal_company(request) is not None
+
+    def login(self, request, extra_context=None):
+        if request.user.is_authenticated:
+            raise PermissionDenied(_("The partner portal is for partner-studio users linked "
+                                     "to a partner company."))
+        return redirect_to_login(request.get_full_path())
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        company = portal_company(request)
+        context["portal_company"] = company
+        return context
+
+
+partner_portal = PartnerPortalSite(name="partner_portal")
+
+
+class ReadOnlyPortalAdmin(admin.ModelAdmin):
+    """View-only for the user's own company; no add, change or delete."""
+
+    def has_module_permission(self, request) -> bool:
+        return portal_company(request) is not None
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return portal_company(request) is not None
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    actions = None
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Agreement, site=partner_portal)
+class PortalAgreementAdmin(ReadOnlyPortalAdmin):
+    list_display = ("reference", "name", "status", "version", "currency")
+    list_filter = ("status",)
+    fields = ("reference", "name", "status", "version", "currency", "term_start", "term_end",
+              "territory_expression", "titles", "approved_models", "notes")
+    change_form_template = "coprod/portal/agreement_change_form.html"
+
+    def get_queryset(self, request):
+        company = portal_company(request)
+        if company is None:
+            return Agreement.objects.none()
+        return Agreement.objects.filter(parties__company=company).distinct()
+
+    def _own(self, request, object_id) -> Agreement:
+        agreement = self.get_object(request, object_id)
+        if agreement is None:
+            raise Http404(_("No such agreement among your company's agreements."))
+        return agreement
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        agreement = self._own(request, object_id)
+        company = portal_company(request)
+        party = agreement.parties.filter(company=company).first()
+        approvals = agreement.approvals.filter(version=agreement.version,
+                                               withdrawn_at__isnull=True)
+        from coprod.statements import agreement_statements
+
+        statements = agreement_statements(agreement)
+        extra_context = {
+            **(extra_context or {}),
+            "party": party,
+            "can_approve": (agreement.status == Agreement.Status.AWAITING_APPROVALS
+                            and party is not None and party.signatory_id == request.user.pk
+                            and not approvals.filter(party=party).exists()),
+            "approved_parties": [approval.party.company.name for approval in
+                                 approvals.select_related("party__company")],
+            "documents": agreement.documents.all(),
+            "document_form": DocumentForm(),
+            "periods": [] if isinstance(statements, str) else
+            [statement.period for statement in statements],
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        agreement = self._own(request, object_id)
+        context = {**self.admin_site.each_context(request), "agreement": agreement,
+                   "events": agreement.events.select_related("actor"),
+                   "title": _("History of %(agreement)s") % {"agreement": agreement},
+                   "opts": self.opts}
+        return TemplateResponse(request, "coprod/portal/agreement_history.html", context)
+
+    def get_urls(self):
+        own = [
+            path("<path:object_id>/upload/", self.admin_site.admin_view(self.upload_view),
+                 name="coprod_agreement_upload"),
+            path("<path:object_id>/statements/<str:period>/",
+                 self.admin_site.admin_view(self.statement_view),
+                 name="coprod_agreement_statement"),
+            path("<path:object_id>/statements/<str:period>/csv/",
+                 self.admin_site.admin_view(self.statement_csv_view),
+                 name="coprod_agreement_statement_csv"),
+        ]
+        return own + super().get_urls()
+
+    def upload_view(self, request, object_id):
+        agreement = self._own(request, object_id)
+        if request.method != "POST":
+            return redirect("partner_portal:coprod_agreement_change", agreement.pk)
+        form = DocumentForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                agreement_services.agreement_document_add(
+                    actor=request.user, agreement=agreement, upload=form.cleaned_data["file"])
+                messages.success(request, _("The document is attached."))
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+        else:
+            messages.error(request, form.errors.as_text())
+        return redirect("partner_portal:coprod_agreement_change", agreement.pk)
+
+    def _statement(self, request, object_id, period):
+        from coprod.statements import agreement_statement
+
+        agreement = self._own(request, object_id)
+        statement = agreement_statement(agreement, period)
+        company = portal_company(request)
+        if statement is None or company.name not in statement.parties:
+            raise Http404(_("No statement for your company in this period."))
+        return agreement, statement, company.name
+
+    def statement_view(self, request, object_id, period):
+        agreement, statement, party = self._statement(request, object_id, period)
+        context = {**self.admin_site.each_context(request), "agreement": agreement,
+                   "statement": statement, "party": party,
+                   "party_lines": statement.for_party(party), "opts": self.opts,
+                   "payout": statement.payout(party),
+                   "csv_url": reverse("partner_portal:coprod_agreement_statement_csv",
+                                      args=[agreement.pk, period]),
+                   "title": _("Statement %(period)s") % {"period": period}}
+        return TemplateResponse(request, "coprod/portal/statement.html", context)
+
+    def statement_csv_view(self, request, object_id, period):
+        agreement, statement, party = self._statement(request, object_id, period)
+        response = HttpResponse(waterfall.statement_csv_for_party(statement, party),
+                                content_type="text/csv")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{agreement.reference}-{period}.csv"')
+        return response
+
+
+@admin.register(Title, site=partner_portal)
+class PortalTitleAdmin(ReadOnlyPortalAdmin):
+    list_display = ("original_title", "romanized_title", "kind", "year")
+    fields = ("kind", "parent", "number", "original_title", "romanized_title",
+              "english_title", "year", "runtime_minutes", "synopsis")
+
+    def get_queryset(self, request):
+        company = portal_company(request)
+        if company is None:
+            return Title.objects.none()
+        return Title.objects.filter(agreements__parties__company=company).distinct()
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Title history includes rights with other licensees: not for partners.
+        if self.get_object(request, object_id) is None:
+            raise Http404(_("No such title among your company's titles."))
+        raise PermissionDenied(_("The history of a title is kept for the venture's rights "
+                                 "managers."))
