@@ -1,9 +1,11 @@
 import pytest
 from django.core.management import call_command
 
-from coprod.models import Company, RightsBlock, Title, User
+from coprod.models import Agreement, AIModel, Company, RightsBlock, Title, User
+from coprod.registry import model_use_check
 from coprod.roles import Role
 from coprod.selectors import rights_expiring
+from coprod.statements import agreement_statements
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +17,7 @@ def test_seed_demo_loads_partners_titles_and_a_user_per_role(capsys):
     assert Company.objects.filter(kind=Company.Kind.PARTNER_STUDIO).count() == 1
     assert Title.objects.count() >= 5
     for role in Role.values:
-        assert User.objects.filter(groups__name=role).count() == 1
+        assert User.objects.filter(groups__name=role).exists()
     partner = User.objects.get(groups__name=Role.PARTNER_STUDIO)
     assert partner.company.kind == Company.Kind.PARTNER_STUDIO
     output = capsys.readouterr().out
@@ -25,3 +27,11 @@ def test_seed_demo_loads_partners_titles_and_a_user_per_role(capsys):
     assert RightsBlock.objects.filter(direction="in").count() == 5
     assert RightsBlock.objects.filter(direction="out", exclusive=True).count() == 1
     assert rights_expiring(within_days=90).exists()
+    assert Agreement.objects.filter(status="executed").count() == 2
+    assert Agreement.objects.get(reference="CP-2026-011").status == "awaiting_approvals"
+    seoul = Title.objects.get(original_title="서울의 밤")
+    whisper = AIModel.objects.get(name="whisper-base")
+    assert model_use_check(title=seoul, sha256=whisper.sha256).agreement.reference == \
+        "JV-2026-001"
+    statements = agreement_statements(Agreement.objects.get(reference="CP-2026-007"))
+    assert [statement.period for statement in statements] == ["2026-Q1", "2026-Q2"]

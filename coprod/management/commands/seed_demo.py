@@ -2,13 +2,14 @@
 and one user per role."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from coprod import services
-from coprod.models import Company, Genre, Title, User
+from coprod import agreement_services, services
+from coprod.models import Agreement, AIModel, Company, Genre, Title, User
 from coprod.roles import Role
 from coprod.services import user_create
 
@@ -56,6 +57,9 @@ USERS = [
     ("partner", "partner-demo-pass", Role.PARTNER_STUDIO, "Haruto", "Sato",
      "Sakura Bridge Studio"),
     ("admin", "admin-demo-pass", Role.ADMINISTRATOR, "Minseo", "Kim", None),
+    # The partners' signatories, who approve agreements.
+    ("sfr", "sfr-demo-pass", Role.RIGHTS_MANAGER, "Dohyun", "Lee", "SFR"),
+    ("utopai", "utopai-demo-pass", Role.RIGHTS_MANAGER, "Alex", "Rivera", "Utopai Studios"),
 ]
 
 
@@ -84,6 +88,8 @@ class Command(BaseCommand):
             if not Title.objects.filter(parent__isnull=False).exists():
                 self._series_parts()
             self._credits_and_rights(companies)
+            if not Agreement.objects.exists():
+                self._agreements(companies)
         self.stdout.write("Demo accounts (username / password / role):")
         for username, password, role, *_ in USERS:
             self.stdout.write(f"  {username:<11} {password:<22} {Role(role).label}")
@@ -143,3 +149,91 @@ class Command(BaseCommand):
                         territory_expression="TH", media=("svod", "avod"), languages=("th",),
                         language_kinds=("sub",), start=today,
                         end=today + dt.timedelta(days=730), exclusive=False))
+
+    def _agreements(self, companies: dict) -> None:
+        sfr = User.objects.get(username="sfr")
+        utopai = User.objects.get(username="utopai")
+        partner = User.objects.get(username="partner")
+        top_titles = list(Title.objects.filter(parent__isnull=True))
+        venture = agreement_services.agreement_create(
+            actor=sfr, reference="JV-2026-001", name="SFR × Utopai joint venture slate",
+            currency="KRW", titles=top_titles, territory_expression="JP GREATER_CHINA TH",
+            term_start=dt.date(2026, 1, 1), term_end=dt.date(2030, 12, 31))
+        for user in (sfr, utopai):
+            agreement_services.party_add(actor=sfr, agreement=venture, company=user.company,
+                                         role="venture_partner", share_percentage=Decimal(50),
+                                         signatory=user)
+        agreement_services.agreement_update(actor=sfr, agreement=venture, data={},
+                                            approved_models=AIModel.objects.all())
+        self._execute(venture, sfr, (sfr, utopai))
+
+        seoul = Title.objects.get(original_title="서울의 밤", parent__isnull=True)
+        coproduction = agreement_services.agreement_create(
+            actor=sfr, reference="CP-2026-007", name="Seoul Nights: Japan co-production",
+            currency="KRW", titles=[seoul], territory_expression="JP TH")
+        sfr_party = agreement_services.party_add(
+            actor=sfr, agreement=coproduction, company=sfr.company, role="investor",
+            share_percentage=Decimal(60), signatory=sfr)
+        studio_party = agreement_services.party_add(
+            actor=sfr, agreement=coproduction, company=partner.company, role="partner_studio",
+            share_percentage=Decimal(40), signatory=partner)
+        agreement_services.contribution_add(actor=sfr, party=sfr_party, kind="capital",
+                                            amount=Decimal(100_000_000), currency="KRW")
+        agreement_services.contribution_add(actor=sfr, party=studio_party,
+                                            kind="production_services",
+                                            amount=Decimal(50_000_000), currency="KRW",
+                                            description="Japanese dubbing and post-production")
+        agreement_services.budget_line_add(actor=sfr, agreement=coproduction, title=seoul,
+                                           category="Dubbing", amount=Decimal(12_000_000),
+                                           currency="KRW")
+        tiers = [
+            (1, "distribution_fee", "Distribution fee", sfr_party,
+             {"percentage": Decimal(25)}),
+            (2, "expenses", "Marketing expenses", sfr_party, {"amount": Decimal(10_000_000)}),
+            (3, "investor", "Investor recoupment", sfr_party,
+             {"amount": Decimal(100_000_000), "premium_percentage": Decimal(10)}),
+            (3, "investor", "Investor recoupment", studio_party,
+             {"amount": Decimal(50_000_000)}),
+            (4, "profit_split", "Profit split", None, {}),
+        ]
+        for position, kind, name, party, values in tiers:
+            agreement_services.waterfall_tier_add(actor=sfr, agreement=coproduction,
+                                                  position=position, kind=kind, name=name,
+                                                  party=party, **values)
+        self._execute(coproduction, sfr, (sfr, partner))
+        agreement_services.receipt_add(
+            actor=sfr, agreement=coproduction, title=seoul, territory="JP", period="2026-Q1",
+            amount=Decimal(80_000_000), currency="KRW", received_on=dt.date(2026, 3, 31))
+        agreement_services.receipt_add(
+            actor=sfr, agreement=coproduction, title=seoul, territory="TH", period="2026-Q2",
+            amount=Decimal(30_000), currency="USD", exchange_rate=Decimal("1380"),
+            received_on=dt.date(2026, 6, 30))
+        agreement_services.receipt_add(
+            actor=sfr, agreement=coproduction, title=seoul, territory="JP", period="2026-Q2",
+            amount=Decimal(95_000_000), currency="KRW", received_on=dt.date(2026, 6, 30))
+
+        diner = Title.objects.get(original_title="별빛 식당", parent__isnull=True)
+        dubbing = agreement_services.agreement_create(
+            actor=sfr, reference="CP-2026-011", name="Starlight Diner: Japanese dub",
+            currency="JPY", titles=[diner], territory_expression="JP")
+        for user, share in ((sfr, 70), (partner, 30)):
+            agreement_services.party_add(
+                actor=sfr, agreement=dubbing, company=user.company,
+                role="partner_studio" if user is partner else "venture_partner",
+                share_percentage=Decimal(share), signatory=user)
+        agreement_services.agreement_transition(actor=sfr, agreement=dubbing, to="negotiation")
+        agreement_services.agreement_transition(actor=sfr, agreement=dubbing,
+                                                to="awaiting_approvals")
+        agreement_services.agreement_approve(actor=sfr, agreement=dubbing, version=1)
+
+    @staticmethod
+    def _execute(agreement, actor, signatories) -> None:
+        agreement_services.agreement_transition(actor=actor, agreement=agreement,
+                                                to="negotiation")
+        agreement_services.agreement_transition(actor=actor, agreement=agreement,
+                                                to="awaiting_approvals")
+        agreement.refresh_from_db()
+        for user in signatories:
+            agreement_services.agreement_approve(actor=user, agreement=agreement,
+                                                 version=agreement.version)
+        agreement.refresh_from_db()
