@@ -15,7 +15,7 @@ from coprod.forms import AvailsForm, CreditForm, RightsBlockForm, RightsImportFo
 from coprod.models import Credit, RightsBlock, Title
 from coprod.permissions import CATALOG_ROLES, roles_required
 
-TABS = ("metadata", "credits", "rights", "history")
+TABS = ("metadata", "credits", "rights", "media", "localization", "history")
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -50,6 +50,12 @@ def title_detail(request, title_id: int):
         blocks = list(selectors.title_rights_blocks(title=title))
         context["blocks"] = blocks
         context["timeline"] = selectors.title_timeline(title=title, blocks=blocks)
+    if tab == "media":
+        context["media_assets"] = title.media_assets.select_related("uploaded_by")
+    if tab == "localization":
+        context["tracks"] = title.subtitle_tracks.order_by("language", "-version")
+        context["jobs"] = [job for asset in title.media_assets.prefetch_related("jobs")
+                           for job in asset.jobs.all()]
     if tab == "history":
         context["events"] = selectors.title_events(title=title)
     return render(request, "coprod/title_detail.html", context)

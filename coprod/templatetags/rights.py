@@ -45,3 +45,14 @@ def span_text(start: dt.date, end: dt.date | None) -> str:
     if end is None:
         return _("from %(start)s, open-ended") % {"start": start.isoformat()}
     return f"{start.isoformat()} – {(end - dt.timedelta(days=1)).isoformat()}"
+
+
+@register.filter
+def duration_ms(milliseconds: int | None) -> str:
+    """3723000 -> "1:02:03"."""
+    if milliseconds is None:
+        return ""
+    seconds = int(milliseconds) // 1000
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"

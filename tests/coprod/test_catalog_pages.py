@@ -199,3 +199,17 @@ def test_other_roles_cannot_touch_rights(client_for, role):
     block = hold(title)
     assert client.post(reverse("catalog:rights-delete", args=[block.pk])).status_code == 403
     assert RightsBlock.objects.filter(pk=block.pk).exists()
+
+
+def test_media_and_localization_tabs_list_the_titles_files_and_tracks(manager):
+    from localization.models import MediaAsset, SubtitleTrack
+
+    title = film()
+    MediaAsset.objects.create(title=title, file="x.wav", original_name="episode1.wav",
+                              size_bytes=2048, sha256="0" * 64, duration_ms=3_723_000,
+                              container_format="wav", audio_codec="pcm_s16le")
+    SubtitleTrack.objects.create(title=title, language="ko", version=1, source="import")
+    page = manager.get(title.get_absolute_url() + "?tab=media").content.decode()
+    assert "episode1.wav" in page and "1:02:03" in page
+    page = manager.get(title.get_absolute_url() + "?tab=localization").content.decode()
+    assert 'id="subtitle-tracks"' in page and ">ko</a>" in page
