@@ -16,6 +16,9 @@ from pathlib import Path
 import numpy as np
 
 SAMPLE_RATE = 16_000
+# Speech is cut (by voice activity) into windows of at most this many seconds for the
+# batched pipeline; see transcribe().
+BATCH_WINDOW_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -110,8 +113,12 @@ def transcribe(audio: np.ndarray, *, config: EngineConfig, language: str,
     if config.batch_size > 1:
         from faster_whisper import BatchedInferencePipeline
 
+        # The batched pipeline (faster-whisper 1.2.1) has no temperature fallback, and
+        # in a full 30 s window it often stops after the first sentence or two: most of
+        # the speech is lost without a word. Decoding with timestamp tokens does not
+        # cure it on every clip; short windows do (tests/localization/test_jobs.py).
         segments, _info = BatchedInferencePipeline(model).transcribe(
-            audio, batch_size=config.batch_size, **options)
+            audio, batch_size=config.batch_size, chunk_length=BATCH_WINDOW_SECONDS, **options)
     else:
         segments, _info = model.transcribe(audio, **options)
     for segment in segments:

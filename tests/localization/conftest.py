@@ -49,3 +49,12 @@ def make_video(path: Path, *, with_audio: bool, seconds: float = 1.0) -> Path:
             for packet in [*audio.encode(frame), *audio.encode(None)]:
                 container.mux(packet)
     return path
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Messages are asserted in English; a Korean page test may leave Korean active."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -163,3 +163,29 @@ def test_retry_after_failure_and_illegal_transitions(title, settings, tmp_path,
     with pytest.raises(ValidationError, match="cannot become"):
         services.job_retry(job=job)
     assert LocalizationEvent.objects.filter(job=job, action="job_retried").count() == 1
+
+
+@pytest.mark.parametrize("batch_size", [8, 1])
+def test_long_audio_keeps_every_sentence(batch_size, settings):
+    """40 s of speech (more than one 30 s Whisper window): every sentence is recognized.
+
+    faster-whisper's batched pipeline silently drops most sentences of a window unless
+    it decodes with timestamps; this guards against that coming back.
+    """
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+
+    from localization import media
+
+    with tempfile.TemporaryDirectory() as folder:
+        wav = Path(folder) / "audio.wav"
+        media.extract_audio(JAPANESE_CLIP, wav)
+        samples = np.concatenate([media.read_audio(wav)] * 5)
+    config = asr.EngineConfig.from_settings()
+    config = asr.EngineConfig(config.model_path, config.device, config.compute_type,
+                              config.beam_size, batch_size, config.cpu_threads)
+    text = "".join(word.text for word in asr.transcribe(samples, config=config, language="ja"))
+    assert text.count("駅") == 5, text
+    assert text.count("天気") == 5, text
