@@ -1,9 +1,10 @@
-"""Is this speech-recognition model approved for this title? One call, for now local.
+"""May this speech-recognition model be used on this title? One call for the pipeline.
 
-The agreements issue brings the platform's model registry (models licensed and approved
-per partner and title). Until it exists, approval means: the model file's SHA-256 is
-the verified Whisper base checksum or one an operator listed in WHISPER_APPROVED_SHA256.
-Every generated track records the model name and checksum returned here.
+The answer comes from the platform's AI model registry and agreements
+(coprod.registry.model_use_check): the model file's SHA-256 must be registered, and an
+executed agreement covering the title (or its series) must approve it. The checksum is
+taken from the very file the worker loads. Every generated track records the model
+name and checksum returned here.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from localization.engines import whisper_model
@@ -22,6 +22,7 @@ from localization.engines import whisper_model
 class ApprovedModel:
     name: str
     sha256: str
+    agreement: str = ""
 
 
 class ModelNotApproved(Exception):
@@ -46,20 +47,16 @@ def model_checksum(model_path: str | Path) -> str:
         return _checksums[key]
 
 
-def approved_checksums() -> dict[str, str]:
-    approved = {whisper_model.SHA256["model.bin"]: whisper_model.MODEL_NAME}
-    for checksum in settings.WHISPER_APPROVED_SHA256:
-        approved.setdefault(checksum.strip().lower(), "")
-    return approved
-
-
 def asr_model_check_approved(*, title, model_path: str | Path) -> ApprovedModel:
     """Return the model's name and checksum, or raise ModelNotApproved saying why."""
+    from coprod import registry
+    from coprod.models import AIModel
+
     checksum = model_checksum(model_path)
-    approved = approved_checksums()
-    if checksum not in approved:
-        raise ModelNotApproved(
-            _("The speech recognition model in %(path)s (SHA-256 %(sha)s) is not approved "
-              "for %(title)s.") % {"path": model_path, "sha": checksum[:12], "title": title}
-        )
-    return ApprovedModel(name=approved[checksum] or Path(model_path).name, sha256=checksum)
+    try:
+        clearance = registry.model_use_check(title=title, sha256=checksum,
+                                             kind=AIModel.Kind.SPEECH_RECOGNITION)
+    except registry.ModelNotApproved as error:
+        raise ModelNotApproved(str(error)) from None
+    return ApprovedModel(name=clearance.label, sha256=checksum,
+                         agreement=clearance.agreement.reference)

@@ -320,7 +320,8 @@ def _finish(job: LocalizationJob, cues: list[Cue], model, timings: dict) -> Loca
             actor=None, action=LocalizationEvent.Action.TRACK_CREATED, job=job, track=track,
             media_id=job.media_id,
             after={"language": track.language, "version": track.version, "cues": len(cues),
-                   "model": model.name, "model_sha256": model.sha256},
+                   "model": model.name, "model_sha256": model.sha256,
+                   "cleared_by_agreement": model.agreement},
         )
     return job
 

@@ -168,8 +168,6 @@ WHISPER_BATCH_SIZE = env.int("WHISPER_BATCH_SIZE", default=8)
 WHISPER_CPU_THREADS = env.int("WHISPER_CPU_THREADS", default=0)  # 0: one per core
 # Long media is transcribed in chunks of about this many seconds, cut at quiet moments.
 WHISPER_CHUNK_SECONDS = env.int("WHISPER_CHUNK_SECONDS", default=600)
-# SHA-256 of model.bin files approved for use, besides the built-in Whisper base.
-WHISPER_APPROVED_SHA256 = env.list("WHISPER_APPROVED_SHA256", default=[])
 LOCALIZATION_TASK_SOFT_TIME_LIMIT = env.int("LOCALIZATION_TASK_SOFT_TIME_LIMIT",
                                             default=4 * 3600)
 LOCALIZATION_TASK_TIME_LIMIT = env.int("LOCALIZATION_TASK_TIME_LIMIT",

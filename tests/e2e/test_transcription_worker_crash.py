@@ -17,7 +17,7 @@ from localization import services
 from localization.models import LocalizationEvent, LocalizationJob, SubtitleCue, SubtitleTrack
 from tests.e2e.workers import producer, redis_broker, worker_process
 from tests.factories import TitleFactory
-from tests.localization.conftest import DEMO_CLIP
+from tests.localization.conftest import DEMO_CLIP, approve_whisper_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 State = LocalizationJob.State
@@ -51,6 +51,7 @@ def shared_media_storage(settings, tmp_path):
 def test_killed_worker_job_is_redone_by_another_without_duplicates(tmp_path,
                                                                    shared_media_storage):
     title = TitleFactory()
+    approve_whisper_for(title)
     _asset, job = services.media_upload(
         title=title, uploaded_file=SimpleUploadedFile(DEMO_CLIP.name, DEMO_CLIP.read_bytes()),
         enqueue=False)

@@ -13,8 +13,32 @@ DEMO_CLIP = ROOT / "localization" / "demo_media" / "korean-demo.ogg"
 JAPANESE_CLIP = ROOT / "tests" / "fixtures" / "audio" / "japanese-accuracy.ogg"
 
 
+def approve_whisper_for(title):
+    """An executed agreement covering ``title`` that approves the shipped Whisper model."""
+    from coprod import agreement_services
+    from coprod.models import AIModel
+    from localization.engines import whisper_model
+    from tests.coprod.agreement_helpers import execute, fifty_fifty
+
+    agreement, sfr, utopai = fifty_fifty(titles=[title])
+    agreement_services.agreement_update(
+        actor=None, agreement=agreement, data={},
+        approved_models=AIModel.objects.filter(sha256=whisper_model.SHA256["model.bin"]))
+    execute(agreement, sfr, utopai)
+    return agreement
+
+
 @pytest.fixture
 def title(db):
+    """A title whose agreement approves Whisper base, as the pipeline requires."""
+    title = TitleFactory()
+    approve_whisper_for(title)
+    return title
+
+
+@pytest.fixture
+def uncleared_title(db):
+    """A title no agreement covers."""
     return TitleFactory()
 
 

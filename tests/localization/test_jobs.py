@@ -129,21 +129,28 @@ def test_cancelling_while_transcribing_stops_the_job(title):
     assert not SubtitleTrack.objects.filter(job=job).exists()
 
 
-def test_unapproved_model_fails_the_job_with_the_reason(title, settings, tmp_path):
+def test_model_not_in_the_registry_fails_the_job_with_the_reason(title, settings, tmp_path):
     (tmp_path / "model.bin").write_bytes(b"some other weights")
     settings.WHISPER_MODEL_PATH = str(tmp_path)
     job = services.job_run(job_id=queued_job(title).pk)
     assert job.state == State.FAILED
-    assert "not approved" in job.error
+    assert "not in the AI model registry" in job.error
     assert not SubtitleTrack.objects.exists()
 
 
-def test_operator_may_approve_another_model_by_checksum(title, settings):
-    from localization.model_registry import asr_model_check_approved, model_checksum
+def test_title_without_an_approving_agreement_is_refused(uncleared_title):
+    job = services.job_run(job_id=queued_job(uncleared_title).pk)
+    assert job.state == State.FAILED
+    assert "No co-production agreement covers" in job.error
+    assert not SubtitleTrack.objects.exists()
 
-    settings.WHISPER_APPROVED_SHA256 = ["ab" * 32]
-    approved = asr_model_check_approved(title=title, model_path=settings.WHISPER_MODEL_PATH)
-    assert approved.sha256 == model_checksum(settings.WHISPER_MODEL_PATH)
+
+def test_the_track_records_the_clearing_agreement(title):
+    job = services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
+    event = LocalizationEvent.objects.get(job=job, action="track_created")
+    assert event.after["cleared_by_agreement"] == "JV-2026-001"
+    assert event.after["model_sha256"] == whisper_model.SHA256["model.bin"]
+    assert job.track.asr_model_name.startswith("whisper-base")
 
 
 def test_retry_after_failure_and_illegal_transitions(title, settings, tmp_path,
