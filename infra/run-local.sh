@@ -9,6 +9,7 @@ export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.local}
 
 $py manage.py migrate --no-input
 $py manage.py seed_demo
+$py manage.py seed_localization_demo  # the Korean demo clip, queued for transcription
 
 mkdir -p var/log
 .venv/bin/celery -A config worker -Q gpu,cpu,default --concurrency 1 --loglevel INFO \
