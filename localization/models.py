@@ -99,6 +99,13 @@ class LocalizationJob(models.Model):
         return self.state in self.ACTIVE_STATES
 
     @property
+    def step_timings(self) -> list[tuple[str, float]]:
+        """(step label, seconds) in pipeline order, for the steps that ran."""
+        return [(self.State(step).label, self.step_seconds[step])
+                for step in (self.State.EXTRACTING_AUDIO, self.State.TRANSCRIBING,
+                             self.State.SEGMENTING) if step in self.step_seconds]
+
+    @property
     def can_retry(self) -> bool:
         return self.state in (self.State.FAILED, self.State.CANCELLED)
 

