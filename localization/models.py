@@ -120,6 +120,7 @@ class SubtitleTrack(models.Model):
     class Source(models.TextChoices):
         SPEECH_RECOGNITION = "speech_recognition", _("Speech recognition")
         IMPORT = "import", _("Imported file")
+        TRANSLATION = "translation", _("Translation")
 
     title = models.ForeignKey(
         "coprod.Title", verbose_name=_("title"), on_delete=models.PROTECT,
@@ -137,6 +138,12 @@ class SubtitleTrack(models.Model):
         LocalizationJob, verbose_name=_("job"), on_delete=models.SET_NULL,
         related_name="track", null=True, blank=True,
     )
+    # A translated track points at the (Korean) track it was translated from.
+    source_track = models.ForeignKey(
+        "self", verbose_name=_("translated from"), on_delete=models.PROTECT,
+        related_name="translations", null=True, blank=True,
+    )
+    translation_engine = models.CharField(_("translation engine"), max_length=100, blank=True)
     asr_model_name = models.CharField(_("speech recognition model"), max_length=200, blank=True)
     asr_model_sha256 = models.CharField(_("model checksum (SHA-256)"), max_length=64, blank=True)
     import_warnings = models.JSONField(_("import warnings"), default=list, blank=True)
@@ -162,9 +169,13 @@ class SubtitleTrack(models.Model):
 
 
 class SubtitleCue(models.Model):
+    """One subtitle. States follow a translator's work, as in Weblate."""
+
     class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        REVIEWED = "reviewed", _("Reviewed")
+        UNTRANSLATED = "untranslated", _("Untranslated")
+        MACHINE_TRANSLATED = "machine_translated", _("Machine translated")
+        TRANSLATED = "translated", _("Translated")
+        NEEDS_REVIEW = "needs_review", _("Needs review")
         APPROVED = "approved", _("Approved")
 
     track = models.ForeignKey(
@@ -175,8 +186,23 @@ class SubtitleCue(models.Model):
     end_ms = models.PositiveIntegerField(_("end (ms)"))
     text = models.TextField(_("text"))
     speaker = models.CharField(_("speaker"), max_length=100, blank=True)
-    state = models.CharField(_("state"), max_length=16, choices=State.choices,
-                             default=State.DRAFT)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices,
+                             default=State.MACHINE_TRANSLATED)
+    # The cue of the source track this one translates (same timing at creation).
+    source_cue = models.ForeignKey(
+        "self", verbose_name=_("source cue"), on_delete=models.SET_NULL,
+        related_name="translations", null=True, blank=True,
+    )
+    # Which engine and model produced the text (empty when a person wrote it).
+    engine = models.CharField(_("engine"), max_length=60, blank=True)
+    model_name = models.CharField(_("model"), max_length=200, blank=True)
+    model_sha256 = models.CharField(_("model checksum (SHA-256)"), max_length=64, blank=True)
+    tm_match_percent = models.PositiveSmallIntegerField(_("translation memory match (%)"),
+                                                        null=True, blank=True)
+    qa_issues = models.JSONField(_("QA issues"), default=list, blank=True)
+    # Optimistic locking: every saved edit increments it.
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["track", "index"]
@@ -228,3 +254,65 @@ class LocalizationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class GlossaryTerm(models.Model):
+    """A term of a title or series with its required rendering per target language."""
+
+    class Kind(models.TextChoices):
+        CHARACTER = "character", _("Character name")
+        PLACE = "place", _("Place")
+        HONORIFIC = "honorific", _("Honorific")
+        TERM = "term", _("Recurring term")
+
+    title = models.ForeignKey(
+        "coprod.Title", verbose_name=_("title or series"), on_delete=models.CASCADE,
+        related_name="glossary_terms",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.TERM)
+    source_term = models.CharField(_("Korean term"), max_length=200)
+    renderings = models.JSONField(
+        _("renderings"), default=dict,
+        help_text=_('Required rendering per language, e.g. {"ja": "…", "zh-Hans": "…"}'))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "source_term"]
+        verbose_name = _("glossary term")
+        verbose_name_plural = _("glossary terms")
+        constraints = [models.UniqueConstraint(fields=["title", "source_term"],
+                                               name="glossary_term_unique_per_title")]
+
+    def __str__(self) -> str:
+        return self.source_term
+
+
+class TranslationMemoryEntry(models.Model):
+    """An approved pair of source and target cue texts."""
+
+    source_language = models.CharField(_("source language"), max_length=16, default="ko")
+    target_language = models.CharField(_("target language"), max_length=16)
+    source_text = models.TextField(_("source text"))
+    target_text = models.TextField(_("target text"))
+    # Whitespace and line breaks folded, for exact matching.
+    source_key = models.TextField(_("normalized source"), db_index=True)
+    title = models.ForeignKey("coprod.Title", on_delete=models.SET_NULL, null=True,
+                              blank=True, related_name="+")
+    origin = models.CharField(_("origin"), max_length=40, default="approved_cue")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("translation memory entry")
+        verbose_name_plural = _("translation memory entries")
+        indexes = [models.Index(fields=["source_language", "target_language"],
+                                name="tm_language_pair")]
+        constraints = [models.UniqueConstraint(
+            fields=["source_language", "target_language", "source_key", "target_text"],
+            name="tm_unique_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.source_text[:30]} → {self.target_text[:30]}"
