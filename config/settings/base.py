@@ -182,3 +182,23 @@ CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_interval"] = max(
 # A short timeout (the crash-recovery test uses seconds) wants every sweep to scan.
 CELERY_BROKER_TRANSPORT_OPTIONS["unacked_restore_throttle"] = (
     1 if CELERY_VISIBILITY_TIMEOUT < 600 else 10)
+
+# --- Translation (localization/engines/mt) ---------------------------------------------
+# memory_only (the offline default: translation memory and glossary, the rest left for
+# translators), ctranslate2 (a converted NLLB-200, M2M100 or OPUS-MT model directory) or
+# openai_compatible (a chat-completions endpoint such as vLLM or llama.cpp's server).
+MT_ENGINE = env.str("MT_ENGINE", default="memory_only")
+MT_MODEL_PATH = env.str("MT_MODEL_PATH", default="")
+MT_DEVICE = env.str("MT_DEVICE", default="auto")
+MT_BEAM_SIZE = env.int("MT_BEAM_SIZE", default=4)
+MT_BATCH_SIZE = env.int("MT_BATCH_SIZE", default=16)
+MT_OPENAI_BASE_URL = env.str("MT_OPENAI_BASE_URL", default="")
+MT_OPENAI_MODEL = env.str("MT_OPENAI_MODEL", default="")
+MT_OPENAI_API_KEY = env.str("MT_OPENAI_API_KEY", default="")
+MT_OPENAI_TIMEOUT = env.float("MT_OPENAI_TIMEOUT", default=60.0)
+MT_CONTEXT_CUES = env.int("MT_CONTEXT_CUES", default=2)
+# Translation memory: fuzzy matches at or above this percentage are offered.
+TM_FUZZY_THRESHOLD = env.int("TM_FUZZY_THRESHOLD", default=75)
+# Target languages of the one-click translation of a Korean track.
+TRANSLATION_TARGET_LANGUAGES = env.list("TRANSLATION_TARGET_LANGUAGES",
+                                        default=["ja", "zh-Hans", "th"])
