@@ -28,15 +28,22 @@ SENTENCES = [
     "早く来て!時間がない。",
     "警察がすぐに到着します。",
 ]
-# The NLLB-200 codes of the platform's languages; NLLB vocabularies end with such tokens.
-LANGUAGE_TOKENS = ["kor_Hang", "jpn_Jpan", "zho_Hans", "tha_Thai"]
+# The platform's languages as each family's vocabulary spells them.
+LANGUAGE_TOKENS = {
+    "nllb": ["kor_Hang", "jpn_Jpan", "zho_Hans", "tha_Thai"],
+    "m2m100": ["__ko__", "__ja__", "__zh__", "__th__"],
+    "opus-mt": [">>jpn<<", ">>cmn_Hans<<", ">>tha<<"],  # a multi-target OPUS-MT model
+}
 SPECIAL_TOKENS = ["<blank>", "<s>", "</s>", "<unk>"]
 MODEL_WIDTH = 16
 FEED_FORWARD_WIDTH = 32
 
 
-def train_sentencepiece(vocab_size: int = 160) -> bytes:
-    """A SentencePiece model (serialized) trained on ``SENTENCES``."""
+def train_sentencepiece(vocab_size: int = 120) -> bytes:
+    """A SentencePiece model (serialized) trained on ``SENTENCES``.
+
+    Korean and Japanese need about 100 pieces for their characters alone; the vocabulary
+    is only a limit (hard_vocab_limit=False), the trainer keeps what it finds."""
     import sentencepiece
 
     model = io.BytesIO()
@@ -48,14 +55,14 @@ def train_sentencepiece(vocab_size: int = 160) -> bytes:
     return model.getvalue()
 
 
-def vocabulary(sentencepiece_model: bytes) -> list[str]:
+def vocabulary(sentencepiece_model: bytes, family: str = "nllb") -> list[str]:
     import sentencepiece
 
     processor = sentencepiece.SentencePieceProcessor(model_proto=sentencepiece_model)
     pieces = [processor.id_to_piece(index) for index in range(processor.get_piece_size())]
     tokens = list(SPECIAL_TOKENS)
     tokens += [piece for piece in pieces if piece not in tokens]
-    return tokens + LANGUAGE_TOKENS
+    return tokens + LANGUAGE_TOKENS[family]
 
 
 def _random_weights(spec, vocabulary_size: int, random: np.random.Generator) -> None:
@@ -97,28 +104,36 @@ def _random_weights(spec, vocabulary_size: int, random: np.random.Generator) -> 
     model_spec.visit_spec(spec, fill)
 
 
-def build_tiny_model(directory: Path, *, seed: int = 0, platform_family: str | None = None
-                     ) -> Path:
-    """Write a tiny NLLB-layout CTranslate2 model into ``directory`` and return it.
+def build_tiny_model(directory: Path, *, family: str = "nllb", seed: int = 0,
+                     declare_family: bool = False) -> Path:
+    """Write a tiny CTranslate2 model into ``directory`` and return it.
 
-    ``platform_family``, when given, is written to ``platform.json`` (the file an operator
-    adds to declare the layout explicitly).
+    ``family`` picks the layout: "nllb" (NLLB language codes, ``sentencepiece.bpe.model``),
+    "m2m100" (``__ko__`` tokens) or "opus-mt" (``source.spm`` and ``target.spm``,
+    ``>>jpn<<`` target tokens). ``declare_family`` also writes the ``platform.json`` an
+    operator may add to declare the family.
     """
     from ctranslate2 import specs
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     sentencepiece_model = train_sentencepiece()
-    tokens = vocabulary(sentencepiece_model)
+    tokens = vocabulary(sentencepiece_model, family)
     spec = specs.TransformerSpec.from_config(2, 2)
     _random_weights(spec, len(tokens), np.random.default_rng(seed))
     spec.register_source_vocabulary(tokens)
     spec.register_target_vocabulary(tokens)
-    # As CTranslate2's converter writes NLLB: the caller adds language tokens and </s>.
+    # As CTranslate2's converters write these families: the decoder starts from </s>;
+    # OPUS-MT (Marian) configs append </s> to the source themselves.
     spec.config.decoder_start_token = "</s>"
+    spec.config.add_source_eos = family == "opus-mt"
     spec.validate()
     spec.save(str(directory))
-    (directory / "sentencepiece.bpe.model").write_bytes(sentencepiece_model)
-    if platform_family:
-        (directory / "platform.json").write_text(json.dumps({"family": platform_family}))
+    if family == "opus-mt":
+        (directory / "source.spm").write_bytes(sentencepiece_model)
+        (directory / "target.spm").write_bytes(sentencepiece_model)
+    else:
+        (directory / "sentencepiece.bpe.model").write_bytes(sentencepiece_model)
+    if declare_family:
+        (directory / "platform.json").write_text(json.dumps({"family": family}))
     return directory
