@@ -48,3 +48,10 @@ def track_export(*, track: SubtitleTrack, fmt: str) -> tuple[str, str, bytes]:
     name = f"{track.title.romanized_title or 'title'}.{track.language}.v{track.version}"
     safe = "".join(char if char.isalnum() or char in "-._" else "_" for char in name)
     return f"{safe}.{extension}", content_type, content
+
+
+def cue_state_counts(*, track: SubtitleTrack) -> list[tuple[str, int]]:
+    """(state label, count) in workflow order, for the states the track has."""
+    counts = dict(track.cues.values_list("state").annotate(total=Count("id")))
+    return [(label, counts[value]) for value, label in SubtitleCue.State.choices
+            if counts.get(value)]

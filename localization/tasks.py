@@ -23,3 +23,31 @@ from localization import services
 def transcribe_media(self, job_id: int) -> str | None:
     job = services.job_run(job_id=job_id, worker=self.request.hostname or "")
     return job.state if job is not None else None
+
+
+@shared_task(
+    name="localization.tasks.translate_track",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.LOCALIZATION_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.LOCALIZATION_TASK_TIME_LIMIT,
+)
+def translate_track(track_id: int) -> int | None:
+    """Routed to the ``cpu`` queue; fills only cues still untranslated, so a re-run is safe."""
+    from localization.translation import translation_run
+
+    track = translation_run(track_id=track_id)
+    return track.pk if track is not None else None
+
+
+@shared_task(name="localization.tasks.check_track_quality", acks_late=True,
+             reject_on_worker_lost=True)
+def check_track_quality(track_id: int) -> int | None:
+    """QA of a whole track on the ``cpu`` queue; returns the number of issues."""
+    from localization.models import SubtitleTrack
+    from localization.translation import quality_check_track
+
+    track = SubtitleTrack.objects.select_related("title").filter(pk=track_id).first()
+    if track is None:
+        return None
+    return len(quality_check_track(track=track))

@@ -1,0 +1,199 @@
+"""Translation of a Korean track: memory, glossary, engines behind the licensing gate,
+QA stored per cue, export refused while QA errors remain."""
+
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from coprod.roles import Role
+from localization import translation
+from localization.models import SubtitleCue, SubtitleTrack, TranslationMemoryEntry
+from tests.factories import TitleFactory
+
+pytestmark = pytest.mark.django_db
+
+State = SubtitleCue.State
+KOREAN = ["안녕하세요, 반갑습니다.", "오늘 저녁은 뭐 먹을까요?", "형사님, 범인이 도망쳤어요!"]
+
+
+def korean_track(title=None) -> SubtitleTrack:
+    title = title or TitleFactory()
+    track = SubtitleTrack.objects.create(title=title, language="ko", version=1,
+                                         source=SubtitleTrack.Source.IMPORT)
+    for number, text in enumerate(KOREAN, start=1):
+        SubtitleCue.objects.create(track=track, index=number, start_ms=number * 3000,
+                                   end_ms=number * 3000 + 2000, text=text)
+    return track
+
+
+# --- memory -----------------------------------------------------------------------------
+
+def test_memory_gives_exact_and_fuzzy_matches_with_percentages():
+    translation.memory_add(source_text="오늘 저녁은 뭐 먹을까요?",
+                           target_text="今夜は何を食べましょうか？", target_language="ja")
+    exact = translation.memory_matches(source_text="오늘  저녁은\n뭐 먹을까요?",
+                                       target_language="ja")
+    assert exact[0].percent == 100 and exact[0].target_text == "今夜は何を食べましょうか？"
+    fuzzy = translation.memory_matches(source_text="오늘 저녁은 뭘 먹을까요?",
+                                       target_language="ja")
+    assert fuzzy and 75 <= fuzzy[0].percent < 100
+    assert translation.memory_matches(source_text="전혀 다른 문장입니다", target_language="ja") == []
+    assert translation.memory_matches(source_text="오늘 저녁은 뭐 먹을까요?",
+                                      target_language="th") == []
+
+
+def test_tmx_export_and_import_round_trip():
+    translation.memory_add(source_text="안녕하세요", target_text="こんにちは", target_language="ja")
+    translation.memory_add(source_text="안녕하세요", target_text="你好", target_language="zh-Hans")
+    data = translation.memory_export_tmx()
+    assert b"<tmx" in data and "こんにちは".encode() in data
+    TranslationMemoryEntry.objects.all().delete()
+    assert translation.memory_import_tmx(data=data) == 2
+    pairs = set(TranslationMemoryEntry.objects.values_list("target_language", "target_text"))
+    assert pairs == {("ja", "こんにちは"), ("zh-Hans", "你好")}
+
+
+def test_tmx_with_regional_language_tags_and_bad_files():
+    data = ("<?xml version='1.0' encoding='UTF-8'?><tmx version='1.4'><header srclang='ko-KR' "
+            "adminlang='en' segtype='sentence' datatype='plaintext' o-tmf='x' "
+            "creationtool='x' creationtoolversion='1'/><body><tu>"
+            "<tuv xml:lang='ko-KR'><seg>감사합니다</seg></tuv>"
+            "<tuv xml:lang='zh-CN'><seg>谢谢</seg></tuv>"
+            "<tuv xml:lang='th-TH'><seg>ขอบคุณ</seg></tuv></tu></body></tmx>").encode()
+    assert translation.memory_import_tmx(data=data) == 2
+    assert TranslationMemoryEntry.objects.filter(target_language="zh-Hans",
+                                                 target_text="谢谢").exists()
+    with pytest.raises(ValidationError):
+        translation.memory_import_tmx(data=b"not xml at all")
+
+
+# --- translating a track ------------------------------------------------------------------
+
+def test_one_action_makes_three_target_tracks_with_memory_filled_and_the_rest_marked():
+    source = korean_track()
+    translation.memory_add(source_text=KOREAN[0], target_text="こんにちは、はじめまして。",
+                           target_language="ja")
+    translation.memory_add(source_text="오늘 저녁은 뭘 먹을까요?",
+                           target_text="今夜は何を食べる？", target_language="ja")
+    targets = translation.track_translate(source_track=source)  # tasks run eagerly in tests
+    assert sorted(target.language for target in targets) == ["ja", "th", "zh-Hans"]
+    japanese = SubtitleTrack.objects.get(source_track=source, language="ja")
+    cues = list(japanese.cues.order_by("index"))
+    assert [cue.state for cue in cues] == [State.TRANSLATED, State.NEEDS_REVIEW,
+                                          State.UNTRANSLATED]
+    assert cues[0].tm_match_percent == 100 and cues[0].engine == "translation_memory"
+    assert 75 <= cues[1].tm_match_percent < 100
+    assert [(cue.start_ms, cue.end_ms) for cue in cues] == [(3000, 5000), (6000, 8000),
+                                                             (9000, 11000)]
+    assert all(cue.source_cue.track == source for cue in cues)
+    thai = SubtitleTrack.objects.get(source_track=source, language="th")
+    assert set(thai.cues.values_list("state", flat=True)) == {State.UNTRANSLATED}
+    # QA ran over the whole track and stored its findings on the cues.
+    assert SubtitleCue.objects.get(pk=cues[2].pk).qa_issues
+
+
+def test_running_the_translation_again_changes_nothing():
+    source = korean_track()
+    translation.memory_add(source_text=KOREAN[0], target_text="こんにちは。",
+                           target_language="ja")
+    translation.track_translate(source_track=source, languages=["ja"])
+    japanese = SubtitleTrack.objects.get(source_track=source, language="ja")
+    first = japanese.cues.get(index=1)
+    first.text = "こんにちは！"  # a translator's edit
+    first.save()
+    translation.translation_run(track_id=japanese.pk)
+    assert japanese.cues.get(index=1).text == "こんにちは！"
+    assert japanese.cues.count() == 3
+
+
+def test_only_korean_tracks_are_translated():
+    source = korean_track()
+    source.language = "ja"
+    source.save()
+    with pytest.raises(ValidationError):
+        translation.track_translate(source_track=source)
+
+
+# --- QA and export ------------------------------------------------------------------------
+
+def translated_japanese_track(text: str) -> SubtitleTrack:
+    source = korean_track()
+    translation.track_translate(source_track=source, languages=["ja"])
+    japanese = SubtitleTrack.objects.get(source_track=source, language="ja")
+    japanese.cues.update(text=text, state=State.TRANSLATED)
+    return japanese
+
+
+def test_export_is_refused_while_qa_errors_remain_and_allowed_when_forced(client_for):
+    client, _ = client_for(Role.TRANSLATOR)
+    track = translated_japanese_track("これはとても長すぎる一行の字幕テキストで制限を超えています")
+    response = client.get(reverse("localization:track-download", args=[track.pk, "srt"]))
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert "QA errors remain" in page
+    forced = client.get(reverse("localization:track-download", args=[track.pk, "srt"]),
+                        {"force": "1"})
+    assert forced.status_code == 200 and "制限" in forced.content.decode()
+
+
+def test_clean_track_exports_without_force(client_for):
+    client, _ = client_for(Role.TRANSLATOR)
+    track = translated_japanese_track("こんにちは。")
+    response = client.get(reverse("localization:track-download", args=[track.pk, "vtt"]))
+    assert response.status_code == 200
+    assert response.content.decode().startswith("WEBVTT")
+
+
+def test_inline_check_of_one_cue_with_unsaved_text(client_for):
+    client, _ = client_for(Role.TRANSLATOR)
+    track = translated_japanese_track("こんにちは。")
+    cue = track.cues.get(index=1)
+    ok = client.get(reverse("localization:cue-check", args=[track.pk, cue.pk]))
+    assert json.loads(ok.content)["issues"] == []
+    too_long = client.get(reverse("localization:cue-check", args=[track.pk, cue.pk]),
+                          {"text": "あ" * 40})
+    rules = {issue["rule"] for issue in json.loads(too_long.content)["issues"]}
+    assert "line_length" in rules
+
+
+def test_glossary_terms_reach_qa(client_for):
+    client, _ = client_for(Role.TRANSLATOR)
+    track = translated_japanese_track("こんにちは。")
+    response = client.post(reverse("localization:glossary", args=[track.title.pk]), {
+        "source_term": "형사님", "kind": "honorific", "ja": "刑事さん", "zh_hans": "警官",
+        "th": "", "note": ""})
+    assert response.status_code == 302
+    issues = translation.quality_check_track(track=track)
+    glossary = [issue for issue in issues if issue.rule == "glossary"]
+    assert [issue.cue_index for issue in glossary] == [3]
+
+
+def test_translate_button_and_engine_shown_in_the_browser(client_for):
+    client, _ = client_for(Role.TRANSLATOR)
+    source = korean_track()
+    page = client.get(reverse("localization:track-detail", args=[source.pk])).content.decode()
+    assert "Translation memory and glossary only" in page
+    response = client.post(reverse("localization:track-translate", args=[source.pk]))
+    assert response.status_code == 302
+    assert SubtitleTrack.objects.filter(source_track=source).count() == 3
+
+
+def test_memory_page_imports_and_exports_tmx(client_for):
+    client, _ = client_for(Role.REVIEWER)
+    translation.memory_add(source_text="네", target_text="はい", target_language="ja")
+    exported = client.get(reverse("localization:memory"), {"export": "tmx"})
+    assert "はい" in exported.content.decode()
+    response = client.post(reverse("localization:memory"), {
+        "file": SimpleUploadedFile("tm.tmx", exported.content)})
+    assert response.status_code == 302
+
+
+def test_partner_studio_cannot_translate(client_for):
+    client, _ = client_for(Role.PARTNER_STUDIO)
+    source = korean_track()
+    assert client.post(reverse("localization:track-translate",
+                               args=[source.pk])).status_code == 403
+    assert not SubtitleTrack.objects.filter(source_track=source).exists()
