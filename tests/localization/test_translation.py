@@ -19,6 +19,22 @@ State = SubtitleCue.State
 KOREAN = ["안녕하세요, 반갑습니다.", "오늘 저녁은 뭐 먹을까요?", "형사님, 범인이 도망쳤어요!"]
 
 
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """Services queue their tasks on commit; run those (eager) tasks when the work commits."""
+
+    def run(function, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return function(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def translate(on_commit):
+    return lambda **kwargs: on_commit(translation.track_translate, **kwargs)
+
+
 def korean_track(title=None) -> SubtitleTrack:
     title = title or TitleFactory()
     track = SubtitleTrack.objects.create(title=title, language="ko", version=1,
@@ -40,7 +56,9 @@ def test_memory_gives_exact_and_fuzzy_matches_with_percentages():
     fuzzy = translation.memory_matches(source_text="오늘 저녁은 뭘 먹을까요?",
                                        target_language="ja")
     assert fuzzy and 75 <= fuzzy[0].percent < 100
-    assert translation.memory_matches(source_text="전혀 다른 문장입니다", target_language="ja") == []
+    unrelated = translation.memory_matches(source_text="전혀 다른 문장입니다",
+                                           target_language="ja")
+    assert unrelated == []
     assert translation.memory_matches(source_text="오늘 저녁은 뭐 먹을까요?",
                                       target_language="th") == []
 
@@ -72,13 +90,13 @@ def test_tmx_with_regional_language_tags_and_bad_files():
 
 # --- translating a track ------------------------------------------------------------------
 
-def test_one_action_makes_three_target_tracks_with_memory_filled_and_the_rest_marked():
+def test_one_action_makes_three_target_tracks_with_memory_filled_and_the_rest_marked(translate):
     source = korean_track()
     translation.memory_add(source_text=KOREAN[0], target_text="こんにちは、はじめまして。",
                            target_language="ja")
     translation.memory_add(source_text="오늘 저녁은 뭘 먹을까요?",
                            target_text="今夜は何を食べる？", target_language="ja")
-    targets = translation.track_translate(source_track=source)  # tasks run eagerly in tests
+    targets = translate(source_track=source)  # tasks run eagerly in tests
     assert sorted(target.language for target in targets) == ["ja", "th", "zh-Hans"]
     japanese = SubtitleTrack.objects.get(source_track=source, language="ja")
     cues = list(japanese.cues.order_by("index"))
@@ -95,11 +113,11 @@ def test_one_action_makes_three_target_tracks_with_memory_filled_and_the_rest_ma
     assert SubtitleCue.objects.get(pk=cues[2].pk).qa_issues
 
 
-def test_running_the_translation_again_changes_nothing():
+def test_running_the_translation_again_changes_nothing(translate):
     source = korean_track()
     translation.memory_add(source_text=KOREAN[0], target_text="こんにちは。",
                            target_language="ja")
-    translation.track_translate(source_track=source, languages=["ja"])
+    translate(source_track=source, languages=["ja"])
     japanese = SubtitleTrack.objects.get(source_track=source, language="ja")
     first = japanese.cues.get(index=1)
     first.text = "こんにちは！"  # a translator's edit
@@ -109,27 +127,28 @@ def test_running_the_translation_again_changes_nothing():
     assert japanese.cues.count() == 3
 
 
-def test_only_korean_tracks_are_translated():
+def test_only_korean_tracks_are_translated(translate):
     source = korean_track()
     source.language = "ja"
     source.save()
     with pytest.raises(ValidationError):
-        translation.track_translate(source_track=source)
+        translate(source_track=source)
 
 
 # --- QA and export ------------------------------------------------------------------------
 
-def translated_japanese_track(text: str) -> SubtitleTrack:
+def translated_japanese_track(translate, text: str) -> SubtitleTrack:
     source = korean_track()
-    translation.track_translate(source_track=source, languages=["ja"])
+    translate(source_track=source, languages=["ja"])
     japanese = SubtitleTrack.objects.get(source_track=source, language="ja")
     japanese.cues.update(text=text, state=State.TRANSLATED)
     return japanese
 
 
-def test_export_is_refused_while_qa_errors_remain_and_allowed_when_forced(client_for):
+def test_export_is_refused_while_qa_errors_remain_and_allowed_when_forced(client_for, translate):
     client, _ = client_for(Role.TRANSLATOR)
-    track = translated_japanese_track("これはとても長すぎる一行の字幕テキストで制限を超えています")
+    too_long = "これはとても長すぎる一行の字幕テキストで制限を超えています"
+    track = translated_japanese_track(translate, too_long)
     response = client.get(reverse("localization:track-download", args=[track.pk, "srt"]))
     assert response.status_code == 302
     page = client.get(response.url).content.decode()
@@ -139,17 +158,17 @@ def test_export_is_refused_while_qa_errors_remain_and_allowed_when_forced(client
     assert forced.status_code == 200 and "制限" in forced.content.decode()
 
 
-def test_clean_track_exports_without_force(client_for):
+def test_clean_track_exports_without_force(client_for, translate):
     client, _ = client_for(Role.TRANSLATOR)
-    track = translated_japanese_track("こんにちは。")
+    track = translated_japanese_track(translate, "こんにちは。")
     response = client.get(reverse("localization:track-download", args=[track.pk, "vtt"]))
     assert response.status_code == 200
     assert response.content.decode().startswith("WEBVTT")
 
 
-def test_inline_check_of_one_cue_with_unsaved_text(client_for):
+def test_inline_check_of_one_cue_with_unsaved_text(client_for, translate):
     client, _ = client_for(Role.TRANSLATOR)
-    track = translated_japanese_track("こんにちは。")
+    track = translated_japanese_track(translate, "こんにちは。")
     cue = track.cues.get(index=1)
     ok = client.get(reverse("localization:cue-check", args=[track.pk, cue.pk]))
     assert json.loads(ok.content)["issues"] == []
@@ -159,9 +178,9 @@ def test_inline_check_of_one_cue_with_unsaved_text(client_for):
     assert "line_length" in rules
 
 
-def test_glossary_terms_reach_qa(client_for):
+def test_glossary_terms_reach_qa(client_for, translate):
     client, _ = client_for(Role.TRANSLATOR)
-    track = translated_japanese_track("こんにちは。")
+    track = translated_japanese_track(translate, "こんにちは。")
     response = client.post(reverse("localization:glossary", args=[track.title.pk]), {
         "source_term": "형사님", "kind": "honorific", "ja": "刑事さん", "zh_hans": "警官",
         "th": "", "note": ""})
@@ -171,12 +190,13 @@ def test_glossary_terms_reach_qa(client_for):
     assert [issue.cue_index for issue in glossary] == [3]
 
 
-def test_translate_button_and_engine_shown_in_the_browser(client_for):
+def test_translate_button_and_engine_shown_in_the_browser(client_for, on_commit):
     client, _ = client_for(Role.TRANSLATOR)
     source = korean_track()
     page = client.get(reverse("localization:track-detail", args=[source.pk])).content.decode()
     assert "Translation memory and glossary only" in page
-    response = client.post(reverse("localization:track-translate", args=[source.pk]))
+    response = on_commit(client.post, reverse("localization:track-translate",
+                                              args=[source.pk]))
     assert response.status_code == 302
     assert SubtitleTrack.objects.filter(source_track=source).count() == 3
 
