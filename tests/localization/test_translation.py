@@ -217,3 +217,48 @@ def test_partner_studio_cannot_translate(client_for):
     assert client.post(reverse("localization:track-translate",
                                args=[source.pk])).status_code == 403
     assert not SubtitleTrack.objects.filter(source_track=source).exists()
+
+
+# --- an engine that uses a model must be approved for the title ---------------------------
+
+@pytest.fixture
+def tiny_model_settings(settings, tmp_path):
+    from tests.localization.mt_fixtures import build_tiny_model
+
+    build_tiny_model(tmp_path / "tiny")
+    settings.MT_ENGINE = "ctranslate2"
+    settings.MT_MODEL_PATH = str(tmp_path / "tiny")
+    settings.MT_DEVICE = "cpu"
+    return tmp_path / "tiny"
+
+
+def test_unapproved_translation_model_is_refused_with_the_reason(tiny_model_settings,
+                                                                   translate):
+    source = korean_track()
+    with pytest.raises(translation.TranslationRefused) as refused:
+        translate(source_track=source, languages=["ja"])
+    assert "not in the AI model registry" in str(refused.value)
+    assert not SubtitleTrack.objects.filter(source_track=source).exists()
+
+
+def test_approved_translation_model_fills_cues_and_records_itself(tiny_model_settings,
+                                                                   translate):
+    from coprod import agreement_services
+    from coprod.models import AIModel
+    from localization.engines.mt.ctranslate2_engine import model_file_sha256
+    from tests.coprod.agreement_helpers import execute, fifty_fifty
+
+    source = korean_track()
+    sha256 = model_file_sha256(tiny_model_settings)
+    model = AIModel.objects.create(name="tiny-nllb", version="test", kind="mt",
+                                   licence="test", source="built by the test", sha256=sha256)
+    agreement, sfr, utopai = fifty_fifty(titles=[source.title])
+    agreement_services.agreement_update(actor=None, agreement=agreement, data={},
+                                        approved_models=[model])
+    execute(agreement, sfr, utopai)
+    translate(source_track=source, languages=["ja"])
+    japanese = SubtitleTrack.objects.get(source_track=source, language="ja")
+    cues = list(japanese.cues.all())
+    assert {cue.state for cue in cues} == {State.MACHINE_TRANSLATED}
+    assert {cue.model_sha256 for cue in cues} == {sha256}
+    assert {cue.engine for cue in cues} == {"ctranslate2"}
