@@ -135,23 +135,24 @@ class Checker:
     def _character_issues(self, cue: QACue) -> list[Issue]:
         issues: list[Issue] = []
         text, language = cue.text, self.profile.language
-        reported: set[str] = set()
+        refused: dict[str, None] = {}
+        halfwidth: dict[str, None] = {}
         for position, char in enumerate(text):
-            if char in reported:
-                continue
             if self._refused(char):
-                reported.add(char)
-                issues.append(self._issue(cue.index, "forbidden_character", gettext(
-                    "The character %(character)s (U+%(code)04X) is not allowed in %(language)s "
-                    "subtitles.") % {"character": _visible(char), "code": ord(char),
-                                     "language": language}))
+                refused[char] = None
             elif (char in self.fullwidth
                   and _touches_east_asian_text(text, position, self.fullwidth)):
-                reported.add(char)
-                issues.append(self._issue(cue.index, "forbidden_character", gettext(
-                    "The half-width %(character)s next to %(language)s text should be the "
-                    "full-width %(expected)s.") % {"character": char, "language": language,
-                                                   "expected": self.fullwidth[char]}))
+                halfwidth[char] = None
+        if refused:
+            issues.append(self._issue(cue.index, "forbidden_character", gettext(
+                "Not allowed in %(language)s subtitles: %(characters)s.")
+                % {"language": language,
+                   "characters": ", ".join(_describe(char) for char in refused)}))
+        if halfwidth:
+            issues.append(self._issue(cue.index, "forbidden_character", gettext(
+                "Half-width punctuation next to %(language)s text should be full-width: "
+                "%(marks)s.") % {"language": language, "marks": ", ".join(
+                    f"{char} → {self.fullwidth[char]}" for char in halfwidth)}))
         expected = self.profile.ellipsis
         rest = text.replace(expected, "\x00")
         for mistake in self.profile.ellipsis_mistakes:
@@ -228,10 +229,12 @@ class Checker:
         return []
 
 
-def _visible(char: str) -> str:
+def _describe(char: str) -> str:
+    """“😀” (U+1F600), or a name for a character that cannot be seen."""
+    code = f"U+{ord(char):04X}"
     if unicodedata.category(char).startswith("C") or char.isspace():
-        return unicodedata.name(char, "control character").lower()
-    return f"“{char}”"
+        return f"{unicodedata.name(char, 'control character').lower()} ({code})"
+    return f"“{char}” ({code})"
 
 
 def _touches_east_asian_text(text: str, position: int, marks: dict[str, str]) -> bool:
