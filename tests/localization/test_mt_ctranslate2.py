@@ -230,3 +230,13 @@ def test_glossary_is_accepted_but_not_forced(tiny_nllb):
 
     assert with_glossary == engine.translate(CUES, source_language="ko",
                                              target_language="ja")
+
+
+def test_detokenizing_drops_special_language_and_unknown_tokens(tiny_nllb):
+    model = engine_module.load_model(tiny_nllb, device="cpu")
+    pieces = model.target_tokenizer.encode("경찰이 곧", out_type=str)
+
+    tokens = ["jpn_Jpan", pieces[0], "madeupword0", *pieces[1:], "<unk>", "</s>"]
+
+    # M2M100 vocabularies end with "madeupword" fillers the SentencePiece model lacks.
+    assert model.detokenize(tokens) == "경찰이 곧"
