@@ -197,18 +197,15 @@ def engine_description() -> str:
     return describe_engine(engine())
 
 
-def _engine_cleared(title, translation_engine) -> str:
+def _engine_cleared(title, translation_engine) -> None:
     """The gate: an engine that uses a model must be approved for the title."""
-    identity = translation_engine.identity
-    if not identity.model_sha256:
-        return ""
-    from coprod.registry import ModelNotApproved, model_use_check
+    from coprod.registry import ModelNotApproved
+    from localization.engines.mt import engine_clearance
 
     try:
-        clearance = model_use_check(title=title, sha256=identity.model_sha256)
+        engine_clearance(translation_engine, title=title)
     except ModelNotApproved as refusal:
         raise TranslationRefused(str(refusal)) from None
-    return clearance.agreement.reference
 
 
 @transaction.atomic
