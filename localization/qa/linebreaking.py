@@ -4,8 +4,8 @@ Korean breaks only at spaces; Thai, which writes no spaces between words, breaks
 between the words of PyThaiNLP's dictionary segmenter (``newmm``, whose dictionary ships
 in the wheel, so nothing is downloaded); Japanese and Chinese break between the phrases
 BudouX finds, and at spaces. A text that fits one line stays on one line; otherwise the
-lines are as balanced as possible, a break after punctuation or at a space is preferred,
-and between equals the longer line is the lower one.
+lines are as balanced as possible, a break after punctuation (or, in Thai, Japanese and
+Chinese, at a space) is preferred, and between equals the longer line is the lower one.
 """
 
 from __future__ import annotations
@@ -160,17 +160,21 @@ def _best_layout(pieces: list[Piece], profile: SubtitleProfile, max_lines: int) 
         # The separator before the first piece of a line disappears with the break.
         return prefix[end] - prefix[begin] - (separators[begin] if begin else 0.0)
 
+    limit = profile.max_characters_per_line
+
     def break_bonus(cut: int) -> float:
+        """How much imbalance a good break point is worth, in characters."""
         bonus = 0.0
-        if pieces[cut].separator:
-            bonus += 1.0
         if pieces[cut - 1].text.endswith(SENTENCE_ENDS):
-            bonus += 5.0
+            bonus = 0.4 * limit
         elif pieces[cut - 1].text.endswith(CLAUSE_ENDS):
-            bonus += 3.5
+            bonus = 0.3 * limit
+        if pieces[cut].separator and profile.line_breaking != "spaces":
+            # Thai, Japanese and Chinese subtitles put a space between phrases or
+            # sentences, where a comma or full stop would be.
+            bonus = max(bonus, 0.4 * limit)
         return bonus
 
-    limit = profile.max_characters_per_line
     best: tuple[tuple[float, ...], tuple[int, ...]] | None = None
     for lines in range(1, min(max_lines, count) + 1):
         layouts = itertools.combinations(range(1, count), lines - 1)
