@@ -152,6 +152,25 @@ class SubtitleTrack(models.Model):
         related_name="+", null=True, blank=True,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Review workflow (the subtitle editor): who works on the track, and its approval lock.
+    translator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("translator"), on_delete=models.SET_NULL,
+        related_name="+", null=True, blank=True,
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewer"), on_delete=models.SET_NULL,
+        related_name="+", null=True, blank=True,
+    )
+    review_state = models.CharField(
+        _("review state"), max_length=16, default="in_progress",
+        choices=[("in_progress", _("In progress")), ("approved", _("Approved"))],
+    )
+    # Set when every cue is approved: the track is then read-only until it is reopened.
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.SET_NULL,
+        related_name="+", null=True, blank=True,
+    )
 
     class Meta:
         ordering = ["title", "language", "-version"]
@@ -231,6 +250,9 @@ class LocalizationEvent(models.Model):
         JOB_CANCELLED = "job_cancelled", _("Job cancelled")
         TRACK_CREATED = "track_created", _("Subtitle track created")
         TRACK_IMPORTED = "track_imported", _("Subtitle track imported")
+        TRACK_ASSIGNED = "track_assigned", _("Subtitle track assigned")
+        TRACK_APPROVED = "track_approved", _("Subtitle track approved")
+        TRACK_REOPENED = "track_reopened", _("Subtitle track reopened")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("actor"), on_delete=models.PROTECT,
@@ -316,3 +338,72 @@ class TranslationMemoryEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_text[:30]} → {self.target_text[:30]}"
+
+
+class CueRevision(models.Model):
+    """One saved version of a cue (text, times, state), written by the editor's services."""
+
+    cue = models.ForeignKey(SubtitleCue, verbose_name=_("cue"), on_delete=models.CASCADE,
+                            related_name="revisions")
+    revision = models.PositiveIntegerField(_("revision"))
+    text = models.TextField(_("text"), blank=True)
+    start_ms = models.PositiveIntegerField(_("start (ms)"))
+    end_ms = models.PositiveIntegerField(_("end (ms)"))
+    state = models.CharField(_("state"), max_length=20, choices=SubtitleCue.State.choices)
+    # What made this version: an edit, a state change, a split, a merge, a revert.
+    action = models.CharField(_("action"), max_length=20, default="edit")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"),
+                               on_delete=models.SET_NULL, related_name="+", null=True,
+                               blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["cue", "-revision"]
+        verbose_name = _("cue revision")
+        verbose_name_plural = _("cue revisions")
+        constraints = [models.UniqueConstraint(fields=["cue", "revision"],
+                                               name="cue_revision_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.cue_id} r{self.revision}"
+
+
+class CueComment(models.Model):
+    """A comment on a cue; a reviewer's rejection is a comment too. Replies name a parent."""
+
+    cue = models.ForeignKey(SubtitleCue, verbose_name=_("cue"), on_delete=models.CASCADE,
+                            related_name="comments")
+    parent = models.ForeignKey("self", verbose_name=_("in reply to"), on_delete=models.CASCADE,
+                               related_name="replies", null=True, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"),
+                               on_delete=models.SET_NULL, related_name="+", null=True,
+                               blank=True)
+    text = models.TextField(_("text"))
+    is_rejection = models.BooleanField(_("rejection"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["cue", "created_at", "id"]
+        verbose_name = _("cue comment")
+        verbose_name_plural = _("cue comments")
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class MediaWaveform(models.Model):
+    """Audio peaks of a media file for the editor's waveform, computed once with PyAV."""
+
+    media = models.OneToOneField(MediaAsset, verbose_name=_("media file"),
+                                 on_delete=models.CASCADE, related_name="waveform")
+    peaks_per_second = models.PositiveSmallIntegerField(_("peaks per second"))
+    # One value 0..255 per slot: the loudest sample of that slot.
+    peaks = models.JSONField(_("peaks"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("waveform")
+        verbose_name_plural = _("waveforms")
+
+    def __str__(self) -> str:
+        return f"waveform of {self.media_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from localization import views
+from localization import editor_views, views
 
 app_name = "localization"
 urlpatterns = [
@@ -18,5 +18,31 @@ urlpatterns = [
     path("tracks/<int:track_id>/cues/<int:cue_id>/check/", views.cue_check, name="cue-check"),
     path("titles/<int:title_id>/glossary/", views.glossary, name="glossary"),
     path("memory/", views.memory, name="memory"),
+    # The subtitle editor and its JSON endpoints.
+    path("tracks/<int:track_id>/editor/", editor_views.editor_page, name="editor"),
+    path("tracks/<int:track_id>/editor/cues/", editor_views.cue_list, name="editor-cues"),
+    path("tracks/<int:track_id>/editor/assign/", editor_views.track_assign,
+         name="editor-assign"),
+    path("tracks/<int:track_id>/editor/reopen/", editor_views.track_reopen,
+         name="editor-reopen"),
+    path("tracks/<int:track_id>/editor/media/", editor_views.track_media, name="editor-media"),
+    path("tracks/<int:track_id>/editor/waveform/", editor_views.track_waveform,
+         name="editor-waveform"),
+    path("tracks/<int:track_id>/editor/cues/<int:cue_id>/", editor_views.cue_save,
+         name="editor-cue-save"),
+    path("tracks/<int:track_id>/editor/cues/<int:cue_id>/split/", editor_views.cue_split,
+         name="editor-cue-split"),
+    path("tracks/<int:track_id>/editor/cues/<int:cue_id>/merge/", editor_views.cue_merge,
+         name="editor-cue-merge"),
+    path("tracks/<int:track_id>/editor/cues/<int:cue_id>/state/", editor_views.cue_state,
+         name="editor-cue-state"),
+    path("tracks/<int:track_id>/editor/cues/<int:cue_id>/comments/",
+         editor_views.cue_comments, name="editor-cue-comments"),
+    path("tracks/<int:track_id>/editor/cues/<int:cue_id>/history/", editor_views.cue_history,
+         name="editor-cue-history"),
+    path("tracks/<int:track_id>/editor/cues/<int:cue_id>/revert/", editor_views.cue_revert,
+         name="editor-cue-revert"),
+    path("tracks/<int:track_id>/editor/cues/<int:cue_id>/assist/", editor_views.cue_assist,
+         name="editor-cue-assist"),
     path("tracks/<int:track_id>/<str:fmt>/", views.track_download, name="track-download"),
 ]

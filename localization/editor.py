@@ -1,0 +1,452 @@
+"""The subtitle editor's services: saving cues with optimistic locking, history and revert,
+split and merge, the review workflow (Weblate-like states), track assignment, approval
+lock and reopening, comments, and the waveform of the media.
+
+Every write takes the cue row with ``select_for_update`` inside one transaction and
+checks the revision the editor saw: a stale revision raises ``CueConflict`` carrying the
+server's version, so nobody's work is overwritten silently. Each change writes a
+``CueRevision`` row (the cue's history) with its author.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coprod.roles import Role
+from localization.models import (
+    CueComment,
+    CueRevision,
+    LocalizationEvent,
+    MediaAsset,
+    MediaWaveform,
+    SubtitleCue,
+    SubtitleTrack,
+)
+
+State = SubtitleCue.State
+# Indexes move out of the way by this much while a track is renumbered, so that the
+# unique (track, index) constraint never sees two cues with one number.
+RENUMBER_OFFSET = 10_000_000
+MANAGER_ROLES = (Role.RIGHTS_MANAGER, Role.ADMINISTRATOR)
+EDITOR_ROLES = (Role.TRANSLATOR, Role.REVIEWER, *MANAGER_ROLES)
+REVIEW_ROLES = (Role.REVIEWER, *MANAGER_ROLES)
+WAVEFORM_PEAKS_PER_SECOND = 100
+
+
+class CueConflict(Exception):
+    """The cue changed since the editor loaded it; ``current`` is the server's version."""
+
+    def __init__(self, current: dict):
+        super().__init__(_("Someone else saved this cue in the meantime."))
+        self.current = current
+
+
+class WorkflowError(ValidationError):
+    """An illegal state change or an edit the workflow does not allow."""
+
+
+# --- reading --------------------------------------------------------------------------------
+
+def cue_as_dict(cue: SubtitleCue) -> dict:
+    """The compact form the editor loads (1,500 of them make one ~300 KB payload)."""
+    source = cue.source_cue
+    return {"id": cue.pk, "index": cue.index, "start": cue.start_ms, "end": cue.end_ms,
+            "text": cue.text, "source": source.text if source else "", "state": cue.state,
+            "revision": cue.revision, "qa": cue.qa_issues, "tm": cue.tm_match_percent,
+            "comments": getattr(cue, "comment_count", None)}
+
+
+def track_as_dict(track: SubtitleTrack) -> dict:
+    return {"id": track.pk, "language": track.language, "version": track.version,
+            "review_state": track.review_state, "locked": track.locked_at is not None,
+            "translator": _user_name(track.translator),
+            "reviewer": _user_name(track.reviewer)}
+
+
+def _user_name(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def revision_as_dict(revision: CueRevision) -> dict:
+    return {"id": revision.pk, "revision": revision.revision, "text": revision.text,
+            "start": revision.start_ms, "end": revision.end_ms, "state": revision.state,
+            "action": revision.action, "author": _user_name(revision.author),
+            "created_at": revision.created_at.isoformat()}
+
+
+def comment_as_dict(comment: CueComment) -> dict:
+    return {"id": comment.pk, "parent": comment.parent_id, "text": comment.text,
+            "author": _user_name(comment.author), "rejection": comment.is_rejection,
+            "created_at": comment.created_at.isoformat()}
+
+
+# --- permissions: a denial says why -------------------------------------------------------
+
+def _role_check(user, roles, message: str) -> None:
+    if not user.has_role(*roles):
+        raise PermissionDenied(message)
+
+
+def check_can_edit_track(user, track: SubtitleTrack) -> None:
+    """Translators edit tracks assigned to them (or unassigned ones); reviewers and
+    managers may correct any; nobody edits an approved (locked) track."""
+    _role_check(user, EDITOR_ROLES,
+                _("Only translators, reviewers, rights managers and administrators edit "
+                  "subtitles."))
+    if track.locked_at is not None:
+        raise PermissionDenied(_("This track is approved and locked; a reviewer must reopen "
+                                 "it before anyone edits it."))
+    if user.has_role(*REVIEW_ROLES):
+        return
+    if track.translator_id and track.translator_id != user.pk:
+        raise PermissionDenied(
+            _("This track is assigned to %(name)s; ask a rights manager to assign it to you.")
+            % {"name": _user_name(track.translator)})
+
+
+def check_can_review_track(user, track: SubtitleTrack) -> None:
+    _role_check(user, REVIEW_ROLES,
+                _("Only reviewers, rights managers and administrators approve or reject "
+                  "cues."))
+    if track.locked_at is not None:
+        raise PermissionDenied(_("This track is approved and locked; reopen it first."))
+    if (track.reviewer_id and track.reviewer_id != user.pk
+            and not user.has_role(*MANAGER_ROLES)):
+        raise PermissionDenied(_("%(name)s reviews this track.")
+                               % {"name": _user_name(track.reviewer)})
+
+
+def check_can_comment(user, track: SubtitleTrack) -> None:
+    _role_check(user, EDITOR_ROLES,
+                _("Only translators, reviewers, rights managers and administrators comment "
+                  "on subtitles."))
+
+
+def check_can_assign_track(user, track: SubtitleTrack) -> None:
+    _role_check(user, MANAGER_ROLES,
+                _("Only rights managers and administrators assign tracks."))
+
+
+def check_can_reopen_track(user, track: SubtitleTrack) -> None:
+    _role_check(user, REVIEW_ROLES,
+                _("Only reviewers, rights managers and administrators reopen an approved "
+                  "track."))
+
+
+# --- history ----------------------------------------------------------------------------------
+
+def _snapshot_if_missing(cue: SubtitleCue) -> None:
+    """The first change of a cue first records what the machine or import left there,
+    so that the history can go back to it."""
+    if not CueRevision.objects.filter(cue=cue, revision=cue.revision).exists():
+        CueRevision.objects.create(cue=cue, revision=cue.revision, text=cue.text,
+                                   start_ms=cue.start_ms, end_ms=cue.end_ms, state=cue.state,
+                                   action="original", author=None)
+
+
+def _record(cue: SubtitleCue, *, actor, action: str) -> None:
+    CueRevision.objects.create(cue=cue, revision=cue.revision, text=cue.text,
+                               start_ms=cue.start_ms, end_ms=cue.end_ms, state=cue.state,
+                               action=action, author=actor)
+
+
+def _locked_cue(cue_id: int) -> SubtitleCue:
+    return (SubtitleCue.objects.select_for_update(of=("self",))
+            .select_related("track", "source_cue").get(pk=cue_id))
+
+
+def _check_revision(cue: SubtitleCue, expected_revision: int | None) -> None:
+    if expected_revision is not None and int(expected_revision) != cue.revision:
+        raise CueConflict(cue_as_dict(cue))
+
+
+def _check_times(start_ms: int, end_ms: int) -> None:
+    if start_ms < 0 or end_ms <= start_ms:
+        raise WorkflowError(_("A cue must end after it starts (%(start)d ms → %(end)d ms).")
+                            % {"start": start_ms, "end": end_ms})
+
+
+# --- editing -----------------------------------------------------------------------------------
+
+def cue_save(*, cue: SubtitleCue, text: str, start_ms: int, end_ms: int,
+             expected_revision: int, actor, action: str = "edit") -> SubtitleCue:
+    """Save a person's edit of one cue; raise CueConflict when the cue moved on."""
+    with transaction.atomic():
+        cue = _locked_cue(cue.pk)
+        check_can_edit_track(actor, cue.track)
+        _check_revision(cue, expected_revision)
+        text = text.replace("\r\n", "\n").strip()
+        start_ms, end_ms = int(start_ms), int(end_ms)
+        _check_times(start_ms, end_ms)
+        if (text, start_ms, end_ms) == (cue.text, cue.start_ms, cue.end_ms):
+            return cue
+        _snapshot_if_missing(cue)
+        text_changed = text != cue.text
+        cue.text, cue.start_ms, cue.end_ms = text, start_ms, end_ms
+        # A person's words replace the machine's; an edited approval is no approval.
+        if cue.state == State.APPROVED or (
+                text_changed and cue.state in (State.UNTRANSLATED, State.MACHINE_TRANSLATED)):
+            cue.state = State.TRANSLATED if text else State.UNTRANSLATED
+        if text_changed:
+            cue.engine, cue.model_name, cue.model_sha256 = "", "", ""
+        cue.revision += 1
+        _store_qa(cue)
+        cue.save()
+        _record(cue, actor=actor, action=action)
+    return cue
+
+
+def _store_qa(cue: SubtitleCue) -> None:
+    from localization import translation
+
+    cue.qa_issues = [issue.as_dict() for issue in translation.quality_check_cue(cue=cue)
+                     if issue.cue_index == cue.index]
+
+
+def cue_revert(*, cue: SubtitleCue, revision_id: int, expected_revision: int,
+               actor) -> SubtitleCue:
+    """Bring back an old version's text and times as a new revision (history is kept)."""
+    old = CueRevision.objects.filter(cue_id=cue.pk, pk=revision_id).first()
+    if old is None:
+        raise WorkflowError(_("That version does not belong to this cue."))
+    return cue_save(cue=cue, text=old.text, start_ms=old.start_ms, end_ms=old.end_ms,
+                    expected_revision=expected_revision, actor=actor, action="revert")
+
+
+def _shift_indexes(track_id: int, *, after: int, by: int) -> None:
+    """Move every cue numbered above ``after`` by ``by``, through a temporary offset."""
+    cues = SubtitleCue.objects.filter(track_id=track_id, index__gt=after)
+    cues.update(index=F("index") + RENUMBER_OFFSET)
+    SubtitleCue.objects.filter(track_id=track_id, index__gt=after + RENUMBER_OFFSET).update(
+        index=F("index") - RENUMBER_OFFSET + by)
+
+
+def cue_split(*, cue: SubtitleCue, at_ms: int, text_left: str, text_right: str,
+              expected_revision: int, actor) -> tuple[SubtitleCue, SubtitleCue]:
+    """Split a cue at ``at_ms``: the cue keeps the left part, a new cue after it the
+    right; the cues after it are renumbered."""
+    with transaction.atomic():
+        SubtitleTrack.objects.select_for_update().filter(pk=cue.track_id).first()
+        cue = _locked_cue(cue.pk)
+        check_can_edit_track(actor, cue.track)
+        _check_revision(cue, expected_revision)
+        at_ms = int(at_ms)
+        if not cue.start_ms < at_ms < cue.end_ms:
+            raise WorkflowError(_("Split inside the cue: between %(start)d and %(end)d ms.")
+                                % {"start": cue.start_ms, "end": cue.end_ms})
+        _snapshot_if_missing(cue)
+        _shift_indexes(cue.track_id, after=cue.index, by=1)
+        right = SubtitleCue.objects.create(
+            track=cue.track, index=cue.index + 1, start_ms=at_ms, end_ms=cue.end_ms,
+            text=text_right.strip(), speaker=cue.speaker, source_cue=cue.source_cue,
+            state=State.TRANSLATED if text_right.strip() else State.UNTRANSLATED)
+        cue.text, cue.end_ms = text_left.strip(), at_ms
+        if cue.state != State.NEEDS_REVIEW:
+            cue.state = State.TRANSLATED if cue.text else State.UNTRANSLATED
+        cue.revision += 1
+        _store_qa(cue)
+        cue.save()
+        _record(cue, actor=actor, action="split")
+        _store_qa(right)
+        right.save(update_fields=["qa_issues"])
+        _record(right, actor=actor, action="split")
+    return cue, right
+
+
+def cue_merge(*, cue: SubtitleCue, next_cue: SubtitleCue, expected_revision: int,
+              next_expected_revision: int, actor) -> SubtitleCue:
+    """Merge a cue with the one after it; the later cues are renumbered."""
+    with transaction.atomic():
+        SubtitleTrack.objects.select_for_update().filter(pk=cue.track_id).first()
+        cue = _locked_cue(cue.pk)
+        following = _locked_cue(next_cue.pk)
+        check_can_edit_track(actor, cue.track)
+        if following.track_id != cue.track_id or following.index != cue.index + 1:
+            raise WorkflowError(_("Only a cue and the one right after it can be merged."))
+        _check_revision(cue, expected_revision)
+        _check_revision(following, next_expected_revision)
+        _snapshot_if_missing(cue)
+        cue.text = "\n".join(part for part in (cue.text, following.text) if part)
+        cue.end_ms = following.end_ms
+        if cue.state != State.NEEDS_REVIEW:
+            cue.state = State.TRANSLATED if cue.text else State.UNTRANSLATED
+        cue.revision += 1
+        removed_index = following.index
+        following.delete()
+        _shift_indexes(cue.track_id, after=removed_index, by=-1)
+        _store_qa(cue)
+        cue.save()
+        _record(cue, actor=actor, action="merge")
+    return cue
+
+
+# --- workflow ------------------------------------------------------------------------------------
+
+# state wanted -> states it may come from, for a translator's own marking.
+TRANSLATOR_TRANSITIONS = {
+    State.TRANSLATED: (State.MACHINE_TRANSLATED, State.NEEDS_REVIEW, State.UNTRANSLATED),
+    State.NEEDS_REVIEW: (State.MACHINE_TRANSLATED, State.TRANSLATED),
+}
+REVIEWABLE = (State.MACHINE_TRANSLATED, State.TRANSLATED, State.NEEDS_REVIEW)
+
+
+def cue_set_state(*, cue: SubtitleCue, action: str, actor, expected_revision: int | None,
+                  comment: str = "") -> SubtitleCue:
+    """The workflow. ``action``: "translated" or "needs_review" (translator), "approve"
+    or "reject" (reviewer; a rejection needs a comment and sends the cue back for review).
+    Approving the last cue approves and locks the track."""
+    with transaction.atomic():
+        cue = _locked_cue(cue.pk)
+        track = cue.track
+        before = cue.state
+        if action in ("approve", "reject"):
+            check_can_review_track(actor, track)
+        else:
+            check_can_edit_track(actor, track)
+        _check_revision(cue, expected_revision)
+        if action == "approve":
+            if cue.state not in REVIEWABLE or not cue.text.strip():
+                raise WorkflowError(_("A cue is approved only when it has a translation "
+                                      "awaiting review; this one is “%(state)s”.")
+                                    % {"state": cue.get_state_display()})
+            cue.state = State.APPROVED
+        elif action == "reject":
+            if not comment.strip():
+                raise WorkflowError(_("Say why the cue is rejected."))
+            if cue.state == State.UNTRANSLATED:
+                raise WorkflowError(_("An untranslated cue cannot be rejected."))
+            cue.state = State.NEEDS_REVIEW
+        elif action in TRANSLATOR_TRANSITIONS:
+            wanted = State(action)
+            if cue.state not in TRANSLATOR_TRANSITIONS[wanted] or not cue.text.strip():
+                raise WorkflowError(_("A cue cannot go from “%(before)s” to “%(after)s”.")
+                                    % {"before": cue.get_state_display(),
+                                       "after": wanted.label})
+            cue.state = wanted
+        else:
+            raise WorkflowError(_("Unknown workflow action: %(action)s.") % {"action": action})
+        _snapshot_if_missing(cue)
+        cue.revision += 1
+        cue.save(update_fields=["state", "revision", "updated_at"])
+        _record(cue, actor=actor, action=action)
+        if action == "reject":
+            CueComment.objects.create(cue=cue, author=actor, text=comment.strip(),
+                                      is_rejection=True)
+        elif comment.strip():
+            CueComment.objects.create(cue=cue, author=actor, text=comment.strip())
+        if action == "approve" and before != State.APPROVED:
+            _approved_into_memory(cue, actor)
+            _approve_track_when_complete(track, actor)
+    return cue
+
+
+def _approved_into_memory(cue: SubtitleCue, actor) -> None:
+    from localization import translation
+
+    if cue.source_cue_id and cue.track.source_track_id:
+        translation.memory_add(source_text=cue.source_cue.text, target_text=cue.text,
+                               target_language=cue.track.language,
+                               source_language=cue.track.source_track.language,
+                               title=cue.track.title, user=actor)
+
+
+def _approve_track_when_complete(track: SubtitleTrack, actor) -> None:
+    if track.cues.exclude(state=State.APPROVED).exists():
+        return
+    track = SubtitleTrack.objects.select_for_update().get(pk=track.pk)
+    track.review_state, track.locked_at, track.approved_by = "approved", timezone.now(), actor
+    track.save(update_fields=["review_state", "locked_at", "approved_by"])
+    LocalizationEvent.objects.create(actor=actor, action=LocalizationEvent.Action.TRACK_APPROVED,
+                                     track=track, after={"cues": track.cues.count()})
+
+
+@transaction.atomic
+def track_reopen(*, track: SubtitleTrack, actor, reason: str = "") -> SubtitleTrack:
+    """Unlock an approved track for editing; its cues stay approved until edited."""
+    check_can_reopen_track(actor, track)
+    track = SubtitleTrack.objects.select_for_update().get(pk=track.pk)
+    if track.locked_at is None:
+        raise WorkflowError(_("This track is not approved; there is nothing to reopen."))
+    before = {"review_state": track.review_state, "locked_at": track.locked_at.isoformat()}
+    track.review_state, track.locked_at, track.approved_by = "in_progress", None, None
+    track.save(update_fields=["review_state", "locked_at", "approved_by"])
+    LocalizationEvent.objects.create(actor=actor, action=LocalizationEvent.Action.TRACK_REOPENED,
+                                     track=track, before=before, after={"reason": reason})
+    return track
+
+
+@transaction.atomic
+def track_assign(*, track: SubtitleTrack, translator, reviewer, actor) -> SubtitleTrack:
+    """Name the track's translator and reviewer (either may be None: anyone qualified)."""
+    check_can_assign_track(actor, track)
+    if translator is not None and not translator.has_role(Role.TRANSLATOR, *REVIEW_ROLES):
+        raise WorkflowError(_("%(name)s is not a translator.") % {"name": _user_name(translator)})
+    if reviewer is not None and not reviewer.has_role(*REVIEW_ROLES):
+        raise WorkflowError(_("%(name)s is not a reviewer.") % {"name": _user_name(reviewer)})
+    track = SubtitleTrack.objects.select_for_update().get(pk=track.pk)
+    before = {"translator": track.translator_id, "reviewer": track.reviewer_id}
+    track.translator, track.reviewer = translator, reviewer
+    track.save(update_fields=["translator", "reviewer"])
+    LocalizationEvent.objects.create(
+        actor=actor, action=LocalizationEvent.Action.TRACK_ASSIGNED, track=track,
+        before=before, after={"translator": track.translator_id, "reviewer": track.reviewer_id})
+    return track
+
+
+@transaction.atomic
+def cue_comment_add(*, cue: SubtitleCue, text: str, actor, parent_id: int | None = None
+                    ) -> CueComment:
+    check_can_comment(actor, cue.track)
+    if not text.strip():
+        raise WorkflowError(_("Write a comment first."))
+    parent = None
+    if parent_id:
+        parent = CueComment.objects.filter(cue=cue, pk=parent_id).first()
+        if parent is None:
+            raise WorkflowError(_("The comment you reply to is not on this cue."))
+    return CueComment.objects.create(cue=cue, parent=parent, author=actor, text=text.strip())
+
+
+# --- waveform ---------------------------------------------------------------------------------
+
+def media_waveform(*, media: MediaAsset) -> MediaWaveform:
+    """Peaks of the media's audio, decoded once with PyAV and kept in the database."""
+    existing = MediaWaveform.objects.filter(media=media).first()
+    if existing is not None:
+        return existing
+    peaks = waveform_peaks(media.file, peaks_per_second=WAVEFORM_PEAKS_PER_SECOND)
+    waveform, _created = MediaWaveform.objects.get_or_create(
+        media=media, defaults={"peaks_per_second": WAVEFORM_PEAKS_PER_SECOND, "peaks": peaks})
+    return waveform
+
+
+def waveform_peaks(file, *, peaks_per_second: int) -> list[int]:
+    """Loudest absolute sample per slot, scaled to 0..255, of the first audio stream."""
+    import av
+    import numpy as np
+
+    rate = 8000
+    slot = rate // peaks_per_second
+    file.open("rb")
+    try:
+        with av.open(file) as container:
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+            chunks = []
+            for frame in container.decode(audio=0):
+                for resampled in resampler.resample(frame):
+                    chunks.append(resampled.to_ndarray().reshape(-1))
+            for resampled in resampler.resample(None):
+                chunks.append(resampled.to_ndarray().reshape(-1))
+    finally:
+        file.close()
+    if not chunks:
+        return []
+    samples = np.abs(np.concatenate(chunks))
+    padded = np.pad(samples, (0, (-len(samples)) % slot))
+    loudest = padded.reshape(-1, slot).max(axis=1)
+    top = float(loudest.max()) or 1.0
+    return [int(value) for value in np.round(np.clip(loudest / top, 0, 1) * 255)]

@@ -1,0 +1,328 @@
+"""The subtitle editor: its page and the JSON endpoints its script calls.
+
+Thin views over ``localization.editor``: every endpoint answers JSON, including refusals
+(403 with the reason), workflow errors (400) and edit conflicts (409 with the server's
+version of the cue).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from coprod.models import User
+from coprod.roles import Role
+from localization import editor
+from localization.models import CueComment, CueRevision, SubtitleCue, SubtitleTrack
+from localization.permissions import check_can_download_track
+
+RANGE_CHUNK = 1024 * 1024
+
+
+def json_endpoint(view):
+    """Turn the services' refusals into JSON answers the editor can show."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as denial:
+            return JsonResponse({"error": str(denial) or _("Not allowed.")}, status=403)
+        except editor.CueConflict as conflict:
+            return JsonResponse({"error": str(conflict), "conflict": True,
+                                 "current": conflict.current}, status=409)
+        except ValidationError as error:
+            return JsonResponse({"error": " ".join(error.messages)}, status=400)
+        except (ValueError, KeyError, TypeError):
+            return JsonResponse({"error": _("The request is not valid.")}, status=400)
+
+    return wrapper
+
+
+def _body(request) -> dict:
+    return json.loads(request.body or b"{}")
+
+
+def _track(request, track_id: int) -> SubtitleTrack:
+    track = get_object_or_404(
+        SubtitleTrack.objects.select_related("title", "media", "source_track", "translator",
+                                             "reviewer"), pk=track_id)
+    check_can_download_track(request.user, track)
+    return track
+
+
+def _cue(track: SubtitleTrack, cue_id: int) -> SubtitleCue:
+    return get_object_or_404(track.cues.select_related("source_cue", "track__title"),
+                             pk=cue_id)
+
+
+def _abilities(user, track: SubtitleTrack) -> dict:
+    def allowed(check) -> str:
+        try:
+            check(user, track)
+        except PermissionDenied as denial:
+            return str(denial)
+        return ""
+
+    return {"edit": allowed(editor.check_can_edit_track),
+            "review": allowed(editor.check_can_review_track),
+            "reopen": allowed(editor.check_can_reopen_track),
+            "assign": allowed(editor.check_can_assign_track)}
+
+
+def _profile(language: str) -> dict:
+    from localization import qa
+
+    try:
+        profile = qa.get_profile(language)
+    except (LookupError, ValueError):
+        return {}
+    return {"max_characters_per_line": profile.max_characters_per_line,
+            "max_lines": profile.max_lines,
+            "max_characters_per_second": profile.max_characters_per_second,
+            "min_duration_ms": profile.min_duration_ms,
+            "max_duration_ms": profile.max_duration_ms, "frame_rate": profile.frame_rate,
+            "half_width_counts_half": profile.half_width_counts_half}
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+def editor_page(request, track_id: int):
+    track = _track(request, track_id)
+    users = User.objects.filter(is_active=True).order_by("username")
+    return render(request, "localization/editor.html", {
+        "track": track, "abilities": _abilities(request.user, track),
+        "translators": users.filter(groups__name__in=[Role.TRANSLATOR, Role.REVIEWER])
+        .distinct(),
+        "reviewers": users.filter(groups__name=Role.REVIEWER).distinct(),
+        "states": SubtitleCue.State.choices,
+    })
+
+
+@require_POST
+def track_assign(request, track_id: int):
+    track = _track(request, track_id)
+
+    def user_or_none(field):
+        value = request.POST.get(field)
+        return get_object_or_404(User, pk=value) if value else None
+
+    try:
+        editor.track_assign(track=track, translator=user_or_none("translator"),
+                            reviewer=user_or_none("reviewer"), actor=request.user)
+    except ValidationError as error:
+        from django.contrib import messages
+
+        messages.error(request, " ".join(error.messages))
+    return redirect("localization:editor", track_id=track.pk)
+
+
+@require_POST
+@json_endpoint
+def track_reopen(request, track_id: int):
+    track = _track(request, track_id)
+    track = editor.track_reopen(track=track, actor=request.user,
+                                reason=_body(request).get("reason", ""))
+    return JsonResponse({"track": editor.track_as_dict(track),
+                         "abilities": _abilities(request.user, track)})
+
+
+# --- cues ----------------------------------------------------------------------------
+
+@require_GET
+@json_endpoint
+def cue_list(request, track_id: int):
+    from django.db.models import Count
+
+    track = _track(request, track_id)
+    cues = (track.cues.select_related("source_cue").annotate(comment_count=Count("comments"))
+            .order_by("index"))
+    return JsonResponse({"track": editor.track_as_dict(track),
+                         "abilities": _abilities(request.user, track),
+                         "profile": _profile(track.language),
+                         "cues": [editor.cue_as_dict(cue) for cue in cues]})
+
+
+@require_POST
+@json_endpoint
+def cue_save(request, track_id: int, cue_id: int):
+    track = _track(request, track_id)
+    data = _body(request)
+    cue = editor.cue_save(cue=_cue(track, cue_id), text=str(data["text"]),
+                          start_ms=int(data["start"]), end_ms=int(data["end"]),
+                          expected_revision=int(data["revision"]), actor=request.user)
+    return JsonResponse({"cue": editor.cue_as_dict(cue)})
+
+
+@require_POST
+@json_endpoint
+def cue_split(request, track_id: int, cue_id: int):
+    track = _track(request, track_id)
+    data = _body(request)
+    left, right = editor.cue_split(cue=_cue(track, cue_id), at_ms=int(data["at"]),
+                                   text_left=str(data["left"]), text_right=str(data["right"]),
+                                   expected_revision=int(data["revision"]), actor=request.user)
+    return JsonResponse({"cues": [editor.cue_as_dict(left), editor.cue_as_dict(right)]})
+
+
+@require_POST
+@json_endpoint
+def cue_merge(request, track_id: int, cue_id: int):
+    track = _track(request, track_id)
+    data = _body(request)
+    cue = _cue(track, cue_id)
+    following = track.cues.filter(index=cue.index + 1).first()
+    if following is None:
+        raise ValidationError(_("This is the last cue; there is nothing to merge it with."))
+    merged = editor.cue_merge(cue=cue, next_cue=following,
+                              expected_revision=int(data["revision"]),
+                              next_expected_revision=int(data["next_revision"]),
+                              actor=request.user)
+    return JsonResponse({"cue": editor.cue_as_dict(merged), "removed": following.pk})
+
+
+@require_POST
+@json_endpoint
+def cue_state(request, track_id: int, cue_id: int):
+    track = _track(request, track_id)
+    data = _body(request)
+    revision = data.get("revision")
+    cue = editor.cue_set_state(cue=_cue(track, cue_id), action=str(data["action"]),
+                               actor=request.user, comment=str(data.get("comment", "")),
+                               expected_revision=int(revision) if revision is not None else None)
+    track.refresh_from_db()
+    return JsonResponse({"cue": editor.cue_as_dict(cue), "track": editor.track_as_dict(track),
+                         "abilities": _abilities(request.user, track)})
+
+
+@json_endpoint
+def cue_comments(request, track_id: int, cue_id: int):
+    track = _track(request, track_id)
+    cue = _cue(track, cue_id)
+    if request.method == "POST":
+        data = _body(request)
+        editor.cue_comment_add(cue=cue, text=str(data.get("text", "")), actor=request.user,
+                               parent_id=data.get("parent"))
+    comments = CueComment.objects.filter(cue=cue).select_related("author")
+    return JsonResponse({"comments": [editor.comment_as_dict(item) for item in comments]})
+
+
+@require_GET
+@json_endpoint
+def cue_history(request, track_id: int, cue_id: int):
+    track = _track(request, track_id)
+    cue = _cue(track, cue_id)
+    revisions = CueRevision.objects.filter(cue=cue).select_related("author")
+    return JsonResponse({"revisions": [editor.revision_as_dict(item) for item in revisions]})
+
+
+@require_POST
+@json_endpoint
+def cue_revert(request, track_id: int, cue_id: int):
+    track = _track(request, track_id)
+    data = _body(request)
+    cue = editor.cue_revert(cue=_cue(track, cue_id), revision_id=int(data["revision_id"]),
+                            expected_revision=int(data["revision"]), actor=request.user)
+    return JsonResponse({"cue": editor.cue_as_dict(cue)})
+
+
+@require_GET
+@json_endpoint
+def cue_assist(request, track_id: int, cue_id: int):
+    """Translation-memory matches and the glossary terms found in the Korean source."""
+    from localization import translation
+
+    track = _track(request, track_id)
+    cue = _cue(track, cue_id)
+    source = cue.source_cue.text if cue.source_cue_id else ""
+    matches = translation.memory_matches(
+        source_text=source, target_language=track.language,
+        source_language=track.source_track.language if track.source_track else "ko") \
+        if source else []
+    terms = [{"source": term.source_term, "rendering": term.renderings.get(track.language, ""),
+              "kind": term.get_kind_display(), "note": term.note}
+             for term in translation.glossary_for(track.title) if term.source_term in source]
+    return JsonResponse({
+        "memory": [{"percent": match.percent, "source": match.source_text,
+                    "target": match.target_text} for match in matches],
+        "glossary": terms})
+
+
+# --- media ---------------------------------------------------------------------------
+
+@require_GET
+@json_endpoint
+def track_waveform(request, track_id: int):
+    track = _track(request, track_id)
+    if track.media is None:
+        return JsonResponse({"peaks_per_second": 0, "peaks": []})
+    waveform = editor.media_waveform(media=track.media)
+    return JsonResponse({"peaks_per_second": waveform.peaks_per_second,
+                         "peaks": waveform.peaks})
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def track_media(request, track_id: int):
+    """The track's media file, with HTTP Range support so that the player can seek."""
+    track = _track(request, track_id)
+    if track.media is None or not track.media.file:
+        raise Http404(_("This track has no media file."))
+    media = track.media
+    storage_file = media.file
+    size = storage_file.size
+    content_type = _content_type(media)
+    match = _RANGE.match(request.headers.get("Range", "").strip())
+    if match and (match.group(1) or match.group(2)):
+        first, last = match.groups()
+        if first:
+            start, end = int(first), min(int(last) if last else size - 1, size - 1)
+        else:  # "bytes=-500": the last 500 bytes
+            start, end = max(size - int(last), 0), size - 1
+        if start > end or start >= size:
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        response = StreamingHttpResponse(_read_range(storage_file, start, end), status=206,
+                                         content_type=content_type)
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(end - start + 1)
+    else:
+        response = StreamingHttpResponse(_read_range(storage_file, 0, size - 1),
+                                         content_type=content_type)
+        response["Content-Length"] = str(size)
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _read_range(storage_file, start: int, end: int):
+    handle = storage_file.storage.open(storage_file.name, "rb")
+    try:
+        handle.seek(start)
+        remaining = end - start + 1
+        while remaining > 0:
+            chunk = handle.read(min(RANGE_CHUNK, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
+    finally:
+        handle.close()
+
+
+def _content_type(media) -> str:
+    import mimetypes
+
+    guessed, _encoding = mimetypes.guess_type(media.original_name or media.file.name)
+    if guessed:
+        return guessed
+    return "video/mp4" if media.has_video else "audio/ogg"
