@@ -13,8 +13,8 @@ the single character U+2026. Each profile may change any severity (``severities`
 """
 
 from localization.qa.engine import check_cue, check_track, fix_track, get_profile
-from localization.qa.linebreaking import break_lines, line_width
+from localization.qa.linebreaking import break_lines, line_width, warm_up
 from localization.qa.types import RULES, FixResult, GlossaryRule, Issue, QACue
 
 __all__ = ["RULES", "FixResult", "GlossaryRule", "Issue", "QACue", "break_lines",
-           "check_cue", "check_track", "fix_track", "get_profile", "line_width"]
+           "check_cue", "check_track", "fix_track", "get_profile", "line_width", "warm_up"]

@@ -43,6 +43,15 @@ class Piece:
     text: str
 
 
+def warm_up(languages: tuple[str, ...] = ("th", "ja", "zh-Hans")) -> None:
+    """Load the segmenters now (PyThaiNLP builds its dictionary trie in about half a
+    second, once per process), for a worker that should not pay it on its first track."""
+    for language in languages:
+        profile = profile_for(language)
+        if profile.line_breaking != "spaces":
+            split_pieces("ทดสอบ" if profile.line_breaking == "words" else "準備", profile)
+
+
 def line_width(line: str, *, language: str) -> float:
     """The length of ``line`` as the language's profile counts it."""
     return profile_for(language).width(line)
