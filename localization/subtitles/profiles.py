@@ -56,6 +56,9 @@ OVERRIDE_VARIABLE = "SUBTITLE_PROFILES_FILE"
 AUDIENCES = ("adult", "children", "sdh")
 LINE_BREAKING_METHODS = ("spaces", "words", "phrases")
 SEVERITIES = ("error", "warning")
+# Where a profile built in code names no severity: hard limits are errors, style is advice.
+DEFAULT_SEVERITIES = {"reading_speed": "warning", "chaining": "warning", "ellipsis": "warning",
+                      "glossary": "warning"}
 # Objects merged key by key when an override is laid over the shipped profiles.
 _MERGED_KEYS = ("reading_speed", "severities", "fullwidth_punctuation")
 
@@ -113,7 +116,7 @@ class SubtitleProfile:
         return self.max_characters_per_second if rate is None else rate
 
     def severity(self, rule: str) -> str:
-        return dict(self.severities).get(rule, "error")
+        return dict(self.severities).get(rule) or DEFAULT_SEVERITIES.get(rule, "error")
 
     def at_frame_rate(self, frame_rate: float) -> SubtitleProfile:
         return replace(self, frame_rate=frame_rate)

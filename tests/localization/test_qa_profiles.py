@@ -117,3 +117,11 @@ def test_check_cue_checks_the_cue_itself():
     issues = check_cue(cue(7, 0, 500, "今日は天気がとても良いので公園に行こう"), language="ja")
     assert [issue.rule for issue in issues] == ["line_length", "min_duration", "reading_speed"]
     assert all(issue.cue_index == 7 for issue in issues)
+
+
+def test_a_profile_built_in_code_has_the_default_severities():
+    from localization.subtitles.profiles import SubtitleProfile
+
+    profile = SubtitleProfile("xx", max_characters_per_line=20)
+    assert profile.severity("reading_speed") == "warning"
+    assert profile.severity("line_length") == "error"
