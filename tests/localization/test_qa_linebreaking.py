@@ -10,8 +10,8 @@ from pythainlp.tokenize import word_tokenize
 from localization.qa import break_lines, line_width
 
 THAI = "ฉันรักภาษาไทยเพราะมันสวยงามและมีประวัติศาสตร์ยาวนานมากกว่าที่เราคิดไว้"
-JAPANESE = "私は明日の朝早く起きて友達と一緒に海へ行きます"
-CHINESE = "这是我第一次来到这么美丽的城市感觉非常开心"
+JAPANESE = "明日の朝は新幹線に乗って大阪へ出張します"
+CHINESE = "我们明天早上坐高铁去上海参加会议吧"
 KOREAN = "오늘은 날씨가 정말 좋네요 우리 공원에 산책하러 갈까요"
 
 
@@ -83,18 +83,18 @@ def test_thai_segmentation_works_offline():
 ])
 def test_japanese_and_chinese_break_at_budoux_phrase_boundaries(text, language, parser, limit):
     phrase_ends = boundaries(parser().parse(text))
-    character_ends = set(range(1, len(text)))
-    # The text has places a character count would cut that are not phrase boundaries.
-    assert character_ends - phrase_ends
+    # Cutting at the middle character, the most balanced cut, would split a word.
+    assert len(text) // 2 not in phrase_ends
+    assert (len(text) + 1) // 2 not in phrase_ends
     broken = break_lines(text, language=language)
     assert broken.replace("\n", "") == text
     assert_fits(broken, language, limit)
     assert all(offset in phrase_ends for offset in break_offsets(broken))
 
 
-def test_japanese_break_keeps_words_whole():
-    assert break_lines(JAPANESE, language="ja") == (
-        "私は明日の朝早く起きて\n友達と一緒に海へ行きます")
+def test_japanese_and_chinese_breaks_keep_words_whole():
+    assert break_lines(JAPANESE, language="ja") == "明日の朝は新幹線に\n乗って大阪へ出張します"
+    assert break_lines(CHINESE, language="zh-Hans") == "我们明天早上坐\n高铁去上海参加会议吧"
 
 
 def test_chinese_break_prefers_after_a_comma():
