@@ -202,3 +202,5 @@ TM_FUZZY_THRESHOLD = env.int("TM_FUZZY_THRESHOLD", default=75)
 # Target languages of the one-click translation of a Korean track.
 TRANSLATION_TARGET_LANGUAGES = env.list("TRANSLATION_TARGET_LANGUAGES",
                                         default=["ja", "zh-Hans", "th"])
+# Operator-provided voices: a folder with a voices.json manifest (localization/engines/tts).
+DUBBING_VOICES_DIR = env.str("DUBBING_VOICES_DIR", default="")
