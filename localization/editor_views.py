@@ -94,15 +94,77 @@ def _profile(language: str) -> dict:
 
 # --- the page ---------------------------------------------------------------------------------
 
+def shortcuts() -> list[tuple[str, str]]:
+    """(keys, what they do): the help overlay lists these; editor.js binds the same keys."""
+    return [
+        ("Alt+↓ / Alt+↑", _("Next / previous cue (saves first)")),
+        ("Alt+P", _("Play the current cue")),
+        ("Alt+K", _("Play or pause")),
+        ("Alt+I / Alt+O", _("Set the in / out time from the player")),
+        ("Alt+← / Alt+→", _("Move the in time by one frame")),
+        ("Alt+Shift+← / Alt+Shift+→", _("Move the out time by one frame")),
+        ("Alt+E", _("Edit the text")),
+        ("Ctrl+S", _("Save now (edits also save by themselves)")),
+        ("Ctrl+Enter", _("Mark translated and go to the next cue")),
+        ("Alt+R", _("Ask for review")),
+        ("Alt+A", _("Approve and go to the next cue (reviewer)")),
+        ("Alt+X", _("Reject with a comment (reviewer)")),
+        ("Alt+S", _("Split at the player position (text at the cursor)")),
+        ("Alt+M", _("Merge with the next cue")),
+        ("Alt+Z", _("Undo: go back to the previous saved version")),
+        ("Alt+C", _("Write a comment")),
+        ("Alt+L", _("Go to the cue list (↑ ↓ Enter)")),
+        ("F1", _("Show or hide this help")),
+        ("Esc", _("Close a dialog")),
+    ]
+
+
+def labels() -> dict[str, str]:
+    """The words editor.js shows, translated here so that the .po files hold them."""
+    states = {value: str(label) for value, label in SubtitleCue.State.choices}
+    return {
+        "states": states,
+        "saved": _("Saved"), "saving": _("Saving…"), "unsaved": _("Unsaved changes"),
+        "conflict": _("Conflict: choose a version"), "error": _("Not saved: %(error)s"),
+        "chars_per_line": _("characters per line"), "cps": _("characters per second"),
+        "duration": _("duration"), "seconds": _("s"),
+        "no_memory": _("No translation memory match."),
+        "no_glossary": _("No glossary term in this cue."),
+        "memory_use": _("Use (click)"), "no_comments": _("No comments yet."),
+        "reply": _("Reply"), "rejection": _("Rejected"), "revert": _("Revert to this"),
+        "original": _("original"), "by_machine": _("machine or import"),
+        "progress": _("%(approved)s of %(total)s approved"),
+        "locked": _("This track is approved and locked."),
+        "nothing_to_undo": _("Nothing to undo for this cue."),
+        "last_cue": _("This is the last cue."),
+        "actions": {"edit": _("edit"), "revert": _("revert"), "split": _("split"),
+                    "merge": _("merge"), "approve": _("approved"), "reject": _("rejected"),
+                    "translated": _("marked translated"),
+                    "needs_review": _("sent for review"), "original": _("original")},
+        "reject_needs_comment": _("Say why the cue is rejected."),
+    }
+
+
 def editor_page(request, track_id: int):
+    from django.urls import reverse
+
     track = _track(request, track_id)
     users = User.objects.filter(is_active=True).order_by("username")
+    base = reverse("localization:editor", args=[track.pk])
+    config = {
+        "base": base, "cues": reverse("localization:editor-cues", args=[track.pk]),
+        "waveform": reverse("localization:editor-waveform", args=[track.pk]),
+        "reopen": reverse("localization:editor-reopen", args=[track.pk]),
+        # The QA endpoint of the track page, with the cue id put in by the script.
+        "check": reverse("localization:cue-check", args=[track.pk, 0]).replace("/0/", "/{id}/"),
+        "language": track.language, "has_media": track.media_id is not None,
+    }
     return render(request, "localization/editor.html", {
         "track": track, "abilities": _abilities(request.user, track),
         "translators": users.filter(groups__name__in=[Role.TRANSLATOR, Role.REVIEWER])
         .distinct(),
         "reviewers": users.filter(groups__name=Role.REVIEWER).distinct(),
-        "states": SubtitleCue.State.choices,
+        "config": config, "labels": labels(), "shortcuts": shortcuts(),
     })
 
 

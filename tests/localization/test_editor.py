@@ -313,6 +313,17 @@ def test_endpoints_list_history_revert_split_merge_state_comments(tracks, client
     assert bad.status_code == 409
 
 
+def test_editor_page_renders_for_a_translator(tracks, client, translator):
+    _korean, japanese = tracks
+    client.force_login(translator)
+    page = client.get(reverse("localization:editor", args=[japanese.pk]))
+    assert page.status_code == 200
+    assert b'id="editor-i18n"' in page.content and b"Keyboard shortcuts" in page.content
+    assert b'name="translator"' not in page.content  # only managers assign
+    detail = client.get(reverse("localization:track-detail", args=[japanese.pk]))
+    assert reverse("localization:editor", args=[japanese.pk]).encode() in detail.content
+
+
 def test_translator_cannot_approve_and_partner_studio_is_refused(tracks, client, translator):
     _korean, japanese = tracks
     cue = first(japanese)
