@@ -207,3 +207,54 @@ class PortalTitleAdmin(ReadOnlyPortalAdmin):
             raise Http404(_("No such title among your company's titles."))
         raise PermissionDenied(_("The history of a title is kept for the venture's rights "
                                  "managers."))
+
+
+def _register_deliverables() -> None:
+    """Subtitle tracks of the partner's titles, as deliverables it can download."""
+    from localization.models import SubtitleTrack
+    from localization.selectors import track_export
+    from localization.subtitles.formats import FORMATS
+
+    @admin.register(SubtitleTrack, site=partner_portal)
+    class PortalSubtitleTrackAdmin(ReadOnlyPortalAdmin):
+        list_display = ("title", "language", "version", "source", "created_at", "downloads")
+        list_filter = ("language",)
+        fields = ("title", "language", "version", "source", "created_at")
+        readonly_fields = fields
+
+        def get_queryset(self, request):
+            company = portal_company(request)
+            if company is None:
+                return SubtitleTrack.objects.none()
+            return (SubtitleTrack.objects.select_related("title")
+                    .filter(title__agreements__parties__company=company).distinct())
+
+        @admin.display(description=gettext_lazy("Download"))
+        def downloads(self, track):
+            from django.utils.html import format_html_join
+
+            return format_html_join(" · ", '<a href="{}">{}</a>', (
+                (reverse("partner_portal:localization_subtitletrack_download",
+                         args=[track.pk, code]), spec[0])
+                for code, spec in FORMATS.items()))
+
+        def history_view(self, request, object_id, extra_context=None):
+            raise Http404(_("No history is shown for deliverables."))
+
+        def get_urls(self):
+            return [path("<path:object_id>/download/<str:fmt>/",
+                         self.admin_site.admin_view(self.download_view),
+                         name="localization_subtitletrack_download"),
+                    *super().get_urls()]
+
+        def download_view(self, request, object_id, fmt):
+            track = self.get_object(request, object_id)
+            if track is None or fmt not in FORMATS:
+                raise Http404(_("No such deliverable among your company's titles."))
+            filename, content_type, content = track_export(track=track, fmt=fmt)
+            response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+
+
+_register_deliverables()

@@ -193,3 +193,28 @@ def test_partner_cannot_change_an_agreement_through_the_portal(client, two_partn
     agreement_a.refresh_from_db()
     assert agreement_a.name != "Hijacked"
     assert response.status_code in (302, 403)
+
+
+def test_partner_downloads_only_its_own_deliverables(client, two_partners):
+    from localization.models import SubtitleCue, SubtitleTrack
+
+    (_agreement_a, partner_a, title_a), (_agreement_b, _partner_b, title_b) = two_partners
+    tracks = {}
+    for title in (title_a, title_b):
+        track = SubtitleTrack.objects.create(title=title, language="ja", version=1,
+                                             source=SubtitleTrack.Source.IMPORT)
+        SubtitleCue.objects.create(track=track, index=1, start_ms=0, end_ms=2000,
+                                   text=f"{title.original_title} の字幕")
+        tracks[title.pk] = track
+    client.force_login(partner_a)
+    listing = client.get(reverse("partner_portal:localization_subtitletrack_changelist"))
+    body = listing.content.decode()
+    assert title_a.original_title in body and title_b.original_title not in body
+    own = client.get(reverse("partner_portal:localization_subtitletrack_download",
+                             args=[tracks[title_a.pk].pk, "srt"]))
+    assert own.status_code == 200 and "の字幕" in own.content.decode()
+    other = client.get(reverse("partner_portal:localization_subtitletrack_download",
+                               args=[tracks[title_b.pk].pk, "srt"]))
+    assert other.status_code == 404
+    assert client.get(reverse("partner_portal:localization_subtitletrack_change",
+                              args=[tracks[title_b.pk].pk])).status_code in (302, 404)
