@@ -25,6 +25,13 @@ def chromium_path() -> str:
     return path
 
 
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    """docs/screenshots/ (linked from the README) with UPDATE_SCREENSHOTS=1; else a temporary
+    folder, so that a test run leaves the working tree clean."""
+    return SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+
+
 @pytest.fixture(scope="session")
 def browser():
     try:

@@ -14,7 +14,6 @@ from localization.models import (
     SubtitleTrack,
     TranslationMemoryEntry,
 )
-from tests.browser.conftest import SCREENSHOTS
 from tests.factories import TitleFactory, UserFactory
 from tests.localization.conftest import DEMO_CLIP
 
@@ -66,8 +65,8 @@ def wait_saved(page):
     page.wait_for_selector("#save-status[data-status=saved]")
 
 
-def test_translator_and_reviewer_work_through_a_track_from_the_keyboard(open_page,
-                                                                        demo_track):
+def test_translator_and_reviewer_work_through_a_track_from_the_keyboard(open_page, demo_track,
+                                                                        screenshots):
     translator = user(Role.TRANSLATOR)
     page = open_page(translator, editor_path(demo_track))
     # The text box has the focus on the first cue: type, see QA, fix, move on.
@@ -79,7 +78,7 @@ def test_translator_and_reviewer_work_through_a_track_from_the_keyboard(open_pag
     page.keyboard.type("こんにちは、先生。")
     page.wait_for_function("!document.querySelector('#qa-issues li[data-rule=line_length]')")
     wait_saved(page)
-    page.screenshot(path=SCREENSHOTS / "editor-translator.png")
+    page.screenshot(path=screenshots / "editor-translator.png")
     for _cue in range(len(JAPANESE)):
         page.keyboard.press("Control+Enter")  # mark translated, go to the next cue
         page.wait_for_timeout(150)
@@ -115,7 +114,7 @@ def test_translator_and_reviewer_work_through_a_track_from_the_keyboard(open_pag
         review.keyboard.press("Alt+a")  # approve, go to the next cue
         review.wait_for_timeout(200)
     review.wait_for_selector("#lock-banner:not([hidden])")
-    review.screenshot(path=SCREENSHOTS / "editor-reviewer-approved.png")
+    review.screenshot(path=screenshots / "editor-reviewer-approved.png")
     demo_track.refresh_from_db()
     assert demo_track.review_state == "approved" and demo_track.locked_at is not None
     assert set(demo_track.cues.values_list("state", flat=True)) == {State.APPROVED}
@@ -123,7 +122,8 @@ def test_translator_and_reviewer_work_through_a_track_from_the_keyboard(open_pag
                                                  target_text="市場へ行きます。").exists()
 
 
-def test_two_people_editing_one_cue_meet_the_conflict_dialog(open_page, demo_track):
+def test_two_people_editing_one_cue_meet_the_conflict_dialog(open_page, demo_track,
+                                                            screenshots):
     first = open_page(user(Role.TRANSLATOR), editor_path(demo_track))
     second = open_page(user(Role.REVIEWER), editor_path(demo_track))
     first.keyboard.type("一人目の訳")
@@ -132,7 +132,7 @@ def test_two_people_editing_one_cue_meet_the_conflict_dialog(open_page, demo_tra
     second.wait_for_selector("#conflict-dialog[open]")
     assert "一人目の訳" in second.text_content("#conflict-theirs")
     assert "二人目の訳" in second.text_content("#conflict-mine")
-    second.screenshot(path=SCREENSHOTS / "editor-conflict.png")
+    second.screenshot(path=screenshots / "editor-conflict.png")
     cue = demo_track.cues.get(index=1)
     assert cue.text == "一人目の訳"
     second.keyboard.press("Enter")  # "Keep mine" has the focus
