@@ -51,3 +51,38 @@ def check_track_quality(track_id: int) -> int | None:
     if track is None:
         return None
     return len(quality_check_track(track=track))
+
+
+@shared_task(
+    bind=True,
+    name="localization.tasks.dub_track",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.LOCALIZATION_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.LOCALIZATION_TASK_TIME_LIMIT,
+)
+def dub_track(self, dub_id: int) -> str | None:
+    """Synthesize and mix a dub on the ``cpu`` queue, reporting progress to Celery too."""
+    from localization.dubbing.services import dub_run
+
+    def report(percent: int) -> None:
+        if self.request.id and not self.request.is_eager:
+            self.update_state(state="PROGRESS", meta={"progress": percent})
+
+    dub = dub_run(dub_id=dub_id, on_progress=report)
+    return dub.state if dub is not None else None
+
+
+@shared_task(
+    name="localization.tasks.build_delivery_package",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.LOCALIZATION_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.LOCALIZATION_TASK_TIME_LIMIT,
+)
+def build_delivery_package(package_id: int) -> str | None:
+    """Write a delivery package's ZIP and manifest on the ``cpu`` queue."""
+    from localization.delivery import package_build
+
+    package = package_build(package_id=package_id)
+    return package.state if package is not None else None

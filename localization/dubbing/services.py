@@ -1,0 +1,379 @@
+"""Dub tracks: voice roles, the licensing gate for voices, synthesis, fitting and mixing.
+
+An approved subtitle track becomes a dub track in one action: each speaker's voice
+(VoiceRole on the series, else the language's default voice) must pass the licensing gate
+for the title, then a task on the ``cpu`` queue synthesizes every approved cue (reusing
+lines already synthesized with the same text and voice), fits each into its cue window
+(pitch-preserving speed-up up to ``max_speedup``; lines that still do not fit are flagged
+for the translator), places them at the cue times over the ducked original and writes one
+WAV and one AAC file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import shutil
+import tempfile
+import wave
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coprod.registry import ModelNotApproved, model_use_check
+from localization.dubbing import audio
+from localization.engines import tts
+from localization.models import (
+    DubClip,
+    DubTrack,
+    LocalizationEvent,
+    SubtitleCue,
+    SubtitleTrack,
+    VoiceRole,
+)
+
+logger = logging.getLogger(__name__)
+State = DubTrack.State
+MIX_SAMPLE_RATE = 48_000
+TAIL_MS = 500  # silence after the last line when the track has no media file
+# Share of the progress bar: synthesis and fitting, then mixing and encoding.
+SYNTHESIS_SHARE = 80
+
+TRANSITIONS = {
+    State.QUEUED: {State.SYNTHESIZING, State.FAILED},
+    # A redelivered task (its worker died) starts over from synthesis.
+    State.SYNTHESIZING: {State.SYNTHESIZING, State.MIXING, State.FAILED},
+    State.MIXING: {State.SYNTHESIZING, State.DONE, State.FAILED},
+    State.FAILED: set(),
+    State.DONE: set(),
+}
+
+
+class DubRefused(ValidationError):
+    """The dub cannot be made; the message says why and what to do."""
+
+
+# --- voices and voice roles ----------------------------------------------------------------
+
+
+def voice_get(key: str) -> tts.VoiceIdentity:
+    for voice in tts.available_voices():
+        if voice.key == key:
+            return voice
+    raise DubRefused(_("The voice %(voice)s is not installed on this machine.")
+                     % {"voice": key})
+
+
+def voices_for_language(language: str) -> list[tts.VoiceIdentity]:
+    """Installed voices for ``language``, neural voices before draft voices."""
+    voices = [voice for voice in tts.available_voices() if voice.language == language]
+    return sorted(voices, key=lambda voice: voice.draft)
+
+
+def voice_clearance(*, title, voice: tts.VoiceIdentity):
+    """The registry entry and agreement clearing ``voice`` on ``title``, or DubRefused."""
+    try:
+        return model_use_check(title=title, sha256=voice.model_sha256, kind="tts")
+    except ModelNotApproved as error:
+        raise DubRefused(_("The voice %(voice)s may not be used on %(title)s: %(reason)s")
+                         % {"voice": voice.key, "title": title, "reason": error}) from error
+
+
+def voice_role_set(*, title, language: str, speaker: str, voice_key: str,
+                   actor=None) -> VoiceRole | None:
+    """Map a speaker to a voice on the series (root title); an empty voice removes it."""
+    root = title.root
+    speaker = speaker.strip()
+    with transaction.atomic():
+        existing = VoiceRole.objects.select_for_update().filter(
+            title=root, language=language, speaker=speaker).first()
+        before = {"voice": existing.voice_key} if existing else {}
+        if not voice_key:
+            if existing:
+                existing.delete()
+            role = None
+        else:
+            voice = voice_get(voice_key)
+            if voice.language != language:
+                raise DubRefused(_("The voice %(voice)s speaks %(spoken)s, not %(language)s.")
+                                 % {"voice": voice.key, "spoken": voice.language,
+                                    "language": language})
+            voice_clearance(title=title, voice=voice)
+            role, _created = VoiceRole.objects.update_or_create(
+                title=root, language=language, speaker=speaker,
+                defaults={"voice_key": voice_key, "updated_by": actor})
+        LocalizationEvent.objects.create(
+            actor=actor, action=LocalizationEvent.Action.VOICE_ROLE_SET,
+            before=before, after={"title": root.pk, "language": language, "speaker": speaker,
+                                  "voice": voice_key})
+    return role
+
+
+def voice_roles_for(*, track: SubtitleTrack) -> dict[str, str]:
+    """speaker -> voice key, as set on the track's series for its language."""
+    return dict(VoiceRole.objects.filter(title=track.title.root, language=track.language)
+                .values_list("speaker", "voice_key"))
+
+
+def track_speakers(*, track: SubtitleTrack) -> list[str]:
+    """The speakers of the track's cues ("" for cues without one), in order of appearance."""
+    speakers = track.cues.order_by("index").values_list("speaker", flat=True)
+    return list(dict.fromkeys(speaker.strip() for speaker in speakers))
+
+
+def voice_for_speaker(*, track: SubtitleTrack, speaker: str,
+                      roles: dict[str, str] | None = None) -> tts.VoiceIdentity:
+    roles = voice_roles_for(track=track) if roles is None else roles
+    key = roles.get(speaker) or roles.get("")
+    if key:
+        return voice_get(key)
+    voice = tts.default_voice(track.language)
+    if voice is None:
+        raise DubRefused(_("No voice is installed for %(language)s.")
+                         % {"language": track.language})
+    return voice
+
+
+# --- dub tracks ----------------------------------------------------------------------------
+
+
+def _dub_cues(track: SubtitleTrack) -> list[SubtitleCue]:
+    return list(track.cues.filter(state=SubtitleCue.State.APPROVED).exclude(text="")
+                .order_by("index"))
+
+
+def dub_voices(*, track: SubtitleTrack) -> dict[str, dict]:
+    """speaker -> the voice that will speak, with its clearance; DubRefused if any fails."""
+    roles = voice_roles_for(track=track)
+    speakers = list(dict.fromkeys(cue.speaker.strip() for cue in _dub_cues(track)))
+    result = {}
+    for speaker in speakers:
+        voice = voice_for_speaker(track=track, speaker=speaker, roles=roles)
+        clearance = voice_clearance(title=track.title, voice=voice)
+        result[speaker] = {"key": voice.key, "model_name": voice.model_name,
+                           "model_sha256": voice.model_sha256, "draft": voice.draft,
+                           "agreement": clearance.agreement.reference,
+                           "agreement_version": clearance.agreement_version}
+    return result
+
+
+def dub_create(*, track: SubtitleTrack, actor=None, max_speedup: float | None = None,
+               duck_original: bool = True, enqueue: bool = True) -> DubTrack:
+    """Check the track and its voices, record the dub and queue its synthesis."""
+    if track.review_state != "approved":
+        raise DubRefused(_("Only an approved track can be dubbed; approve every cue first."))
+    if not _dub_cues(track):
+        raise DubRefused(_("The track has no approved cues to speak."))
+    max_speedup = float(max_speedup or getattr(settings, "DUBBING_MAX_SPEEDUP",
+                                               audio.DEFAULT_MAX_SPEEDUP))
+    if not 1.0 <= max_speedup <= 2.0:
+        raise DubRefused(_("The maximum speed-up must be between 1.0 and 2.0."))
+    voices = dub_voices(track=track)
+    with transaction.atomic():
+        dub = DubTrack.objects.create(track=track, voices=voices, max_speedup=max_speedup,
+                                      duck_original=duck_original and track.media_id is not None,
+                                      created_by=actor)
+        LocalizationEvent.objects.create(
+            actor=actor, action=LocalizationEvent.Action.DUB_REQUESTED, track=track,
+            media_id=track.media_id,
+            after={"dub": dub.pk, "voices": {speaker: voice["key"]
+                                             for speaker, voice in voices.items()},
+                   "max_speedup": max_speedup})
+        if enqueue:
+            from localization.tasks import dub_track
+
+            transaction.on_commit(lambda: dub_track.delay(dub.pk))
+    return dub
+
+
+def _transition(dub: DubTrack, new_state: str, **fields) -> None:
+    if new_state not in TRANSITIONS[State(dub.state)]:
+        raise DubRefused(_("A dub that is %(state)s cannot become %(new)s.")
+                         % {"state": dub.get_state_display().lower(),
+                            "new": State(new_state).label.lower()})
+    dub.state = new_state
+    for name, value in fields.items():
+        setattr(dub, name, value)
+    dub.save()
+
+
+def dub_run(*, dub_id: int,
+            on_progress: Callable[[int], None] | None = None) -> DubTrack | None:
+    """Synthesize, fit and mix a dub. Safe to run twice: a finished dub is left alone and
+    an interrupted one starts over, reusing the lines already synthesized."""
+    with transaction.atomic():
+        dub = (DubTrack.objects.select_for_update(of=("self",))
+               .select_related("track__title", "track__media")
+               .filter(pk=dub_id).first())
+        if dub is None or dub.state not in DubTrack.ACTIVE_STATES:
+            return dub
+        _transition(dub, State.SYNTHESIZING, progress=0, error="", started_at=timezone.now(),
+                    fit_flags=[], clips_synthesized=0, clips_reused=0)
+    try:
+        return _synthesize_and_mix(dub, on_progress)
+    except SoftTimeLimitExceeded:
+        return _fail(dub, _("The dub ran past its time limit and was stopped."))
+    except (DubRefused, tts.SpeechSynthesisError) as error:
+        return _fail(dub, " ".join(getattr(error, "messages", [str(error)])))
+    except Exception as error:
+        logger.exception("dub %s failed", dub.pk)
+        return _fail(dub, f"{type(error).__name__}: {error}")
+
+
+def _progress(dub: DubTrack, percent: int, on_progress) -> None:
+    if percent > dub.progress:
+        dub.progress = percent
+        DubTrack.objects.filter(pk=dub.pk).update(progress=percent)
+        if on_progress:
+            on_progress(percent)
+
+
+def _synthesize_and_mix(dub: DubTrack, on_progress) -> DubTrack:
+    track = dub.track
+    # The gate is asked again: an agreement may have changed since the dub was requested.
+    voices = {}
+    for speaker, snapshot in dub.voices.items():
+        voice = voice_get(snapshot["key"])
+        if voice.model_sha256 != snapshot["model_sha256"]:
+            raise DubRefused(_("The voice %(voice)s changed since the dub was requested; "
+                               "request it again.") % {"voice": voice.key})
+        voice_clearance(title=track.title, voice=voice)
+        voices[speaker] = voice
+    cues = _dub_cues(track)
+    placements: list[audio.Placement] = []
+    flags: list[dict] = []
+    synthesized = reused = 0
+    for number, cue in enumerate(cues, start=1):
+        voice = voices.get(cue.speaker.strip()) or voice_for_speaker(track=track,
+                                                                     speaker=cue.speaker.strip())
+        synthesis, fresh = clip_for(text=cue.text, voice=voice)
+        synthesized += fresh
+        reused += not fresh
+        window_ms = cue.end_ms - cue.start_ms
+        fitted = audio.fit_to_window(synthesis, window_ms, max_speedup=dub.max_speedup)
+        if not fitted.fits:
+            flags.append({"cue": cue.pk, "index": cue.index, "window_ms": window_ms,
+                          "speech_ms": round(synthesis.duration_ms),
+                          "fitted_ms": round(fitted.duration_ms),
+                          "needed_speed": round(synthesis.duration_ms / window_ms, 2)})
+        placements.append(audio.Placement(start_ms=cue.start_ms, clip=fitted))
+        _progress(dub, SYNTHESIS_SHARE * number // len(cues), on_progress)
+
+    with transaction.atomic():
+        locked = DubTrack.objects.select_for_update().get(pk=dub.pk)
+        _transition(locked, State.MIXING, progress=SYNTHESIS_SHARE, fit_flags=flags,
+                    clips_synthesized=synthesized, clips_reused=reused)
+    dub = locked
+    total_ms = max(cue.end_ms for cue in cues) + TAIL_MS
+    original = None
+    if track.media_id is not None:
+        total_ms = max(total_ms, track.media.duration_ms)
+        if dub.duck_original:
+            with _local_file(track.media.file) as path:
+                original = audio.read_audio(path, MIX_SAMPLE_RATE)
+    mixed = audio.mix_track(placements, total_ms=total_ms, sample_rate=MIX_SAMPLE_RATE,
+                            original=original, duck_db=dub.duck_db)
+    _progress(dub, 90, on_progress)
+    stem = f"dub-{dub.pk}-{track.language}"
+    with tempfile.TemporaryDirectory(prefix=f"dub-{dub.pk}-") as folder:
+        wav_path = audio.write_wav(mixed, MIX_SAMPLE_RATE, Path(folder) / f"{stem}.wav")
+        aac_path = audio.write_aac(mixed, MIX_SAMPLE_RATE, Path(folder) / f"{stem}.m4a")
+        with transaction.atomic():
+            locked = DubTrack.objects.select_for_update().get(pk=dub.pk)
+            if locked.state != State.MIXING:
+                return locked  # another delivery of the task finished or failed it
+            with wav_path.open("rb") as wav_file, aac_path.open("rb") as aac_file:
+                locked.wav.save(wav_path.name, File(wav_file), save=False)
+                locked.aac.save(aac_path.name, File(aac_file), save=False)
+            _transition(locked, State.DONE, progress=100, finished_at=timezone.now())
+            LocalizationEvent.objects.create(
+                action=LocalizationEvent.Action.DUB_FINISHED, track=track,
+                media_id=track.media_id,
+                after={"dub": locked.pk, "cues": len(cues), "too_long": len(flags),
+                       "synthesized": synthesized, "reused": reused})
+    if on_progress:
+        on_progress(100)
+    return locked
+
+
+def _fail(dub: DubTrack, message: str) -> DubTrack:
+    with transaction.atomic():
+        dub = DubTrack.objects.select_for_update().get(pk=dub.pk)
+        if dub.state in DubTrack.ACTIVE_STATES:
+            _transition(dub, State.FAILED, error=message[:2000], finished_at=timezone.now())
+            LocalizationEvent.objects.create(
+                action=LocalizationEvent.Action.DUB_FAILED, track_id=dub.track_id,
+                after={"dub": dub.pk, "error": message[:500]})
+    return dub
+
+
+# --- the cache of synthesized lines ----------------------------------------------------------
+
+
+def clip_for(*, text: str, voice: tts.VoiceIdentity) -> tuple[tts.Synthesis, bool]:
+    """The line spoken by ``voice``: from the cache when this text and voice were
+    synthesized before, else synthesized now and stored. Returns (synthesis, fresh)."""
+    key = audio.synthesis_cache_key(text, voice)
+    cached = DubClip.objects.filter(cache_key=key).first()
+    if cached is not None:
+        try:
+            with cached.file.open("rb") as stored:
+                return _read_wav(stored.read()), False
+        except (OSError, wave.Error):
+            cached.delete()  # the file went missing: synthesize again
+    synthesis = tts.engine_for(voice).synthesize(text)
+    content = io.BytesIO()
+    _write_wav(synthesis, content)
+    try:
+        with transaction.atomic():
+            clip = DubClip(cache_key=key, voice_key=voice.key, sample_rate=synthesis.sample_rate,
+                           duration_ms=round(synthesis.duration_ms))
+            clip.file.save(f"{key}.wav", ContentFile(content.getvalue()), save=False)
+            clip.save()
+    except IntegrityError:
+        pass  # another worker cached the same line meanwhile
+    return synthesis, True
+
+
+def _write_wav(synthesis: tts.Synthesis, output) -> None:
+    pcm = (np.clip(synthesis.samples, -1.0, 1.0) * 32767).astype("<i2")
+    with wave.open(output, "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(synthesis.sample_rate)
+        writer.writeframes(pcm.tobytes())
+
+
+def _read_wav(data: bytes) -> tts.Synthesis:
+    with wave.open(io.BytesIO(data), "rb") as reader:
+        rate = reader.getframerate()
+        pcm = np.frombuffer(reader.readframes(reader.getnframes()), dtype="<i2")
+    return tts.Synthesis(pcm.astype(np.float32) / 32767, rate)
+
+
+@contextlib.contextmanager
+def _local_file(field_file) -> Iterator[Path]:
+    """A stored file as a local path (remote and in-memory storages have none)."""
+    try:
+        local_path = Path(field_file.path)
+    except NotImplementedError:
+        local_path = None
+    if local_path is not None:
+        yield local_path
+        return
+    suffix = Path(field_file.name).suffix
+    with tempfile.NamedTemporaryFile(suffix=suffix) as local:
+        with field_file.open("rb") as source:
+            shutil.copyfileobj(source, local)
+        local.flush()
+        yield Path(local.name)
