@@ -1,0 +1,408 @@
+"""Delivery packages: a title's subtitles and dub in one language for one licensee.
+
+A package is built only when the rights engine confirms, for every country, medium and
+language kind (``ja:sub`` for subtitles, ``ja:dub`` for the dub) over the whole window,
+that the venture holds the rights (rights in, the avails engine) and has granted them to
+this licensee (rights out to that company); otherwise it is refused with the reasons.
+The ZIP holds the subtitles in the target's delivery formats, the dub track (WAV and AAC)
+and ``manifest.json``: every file with its SHA-256 and where it came from (models,
+voices, the people who approved it, the agreements that cleared the models).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import tempfile
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from psycopg.types.range import DateRange
+
+from coprod import avails
+from coprod.models import Company, RightsBlock, Title
+from coprod.registry import ModelNotApproved, model_use_check
+from coprod.vocabulary import (
+    TerritoryError,
+    describe_language_rights,
+    describe_media,
+    describe_territories,
+    expand_media,
+    expand_territories,
+)
+from localization import selectors
+from localization.models import (
+    CueRevision,
+    DeliveryPackage,
+    DubTrack,
+    LocalizationEvent,
+    SubtitleCue,
+    SubtitleTrack,
+)
+
+State = DeliveryPackage.State
+# Subtitle formats per target language; the others get TTML, SRT and WebVTT.
+DELIVERY_FORMATS = {"ja": ("ttml",)}
+DEFAULT_DELIVERY_FORMATS = ("ttml", "srt", "vtt")
+MANIFEST_NAME = "manifest.json"
+
+
+class DeliveryRefused(ValidationError):
+    """No package: the messages say which rights are missing, or what else is."""
+
+
+def delivery_formats(language: str) -> tuple[str, ...]:
+    return DELIVERY_FORMATS.get(language, DEFAULT_DELIVERY_FORMATS)
+
+
+# --- rights ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RightsCheck:
+    reasons: list[str]
+    held_by: list[str]  # contract references of the rights-in blocks involved
+    granted_by: list[str]  # contract references of the grants to the licensee
+
+    @property
+    def cleared(self) -> bool:
+        return not self.reasons
+
+
+def _window_text(start: dt.date, end: dt.date | None) -> str:
+    return f"{start.isoformat()} – {end.isoformat() if end else _('open end')}"
+
+
+def delivery_rights_check(*, title: Title, licensee: Company, countries: frozenset[str],
+                          media: frozenset[str], language_rights: frozenset[str],
+                          start: dt.date, end: dt.date | None) -> RightsCheck:
+    """Does the venture hold, and has it granted ``licensee``, every cell for the window?"""
+    query = avails.AvailsQuery(countries=frozenset(countries), media=frozenset(media),
+                               language_rights=frozenset(language_rights), start=start,
+                               end=end, exclusive=False)
+    reasons = []
+    held = avails.availability([title.pk], query)[title.pk]
+    # Grants (even exclusive ones to this licensee) are what we deliver against, so only
+    # what the venture does not hold refuses the package here.
+    for reason in held.reasons:
+        if reason.kind == avails.ReasonKind.NOT_HELD:
+            reasons.append(f"{reason.message} ({_window_text(reason.start, reason.end)})")
+    family = [title.pk, *(ancestor.pk for ancestor in title.ancestors())]
+    window = DateRange(start, end, "[)")
+    overlapping = RightsBlock.objects.filter(
+        title_id__in=family, countries__overlap=sorted(countries),
+        media__overlap=sorted(media), language_rights__overlap=sorted(language_rights),
+        window__overlap=window)
+    held_by = sorted(set(overlapping.filter(direction=RightsBlock.Direction.IN)
+                         .values_list("contract_reference", flat=True)))
+    grants = list(overlapping.filter(direction=RightsBlock.Direction.OUT,
+                                     counterparty=licensee))
+    reasons += _not_granted(query, grants, licensee)
+    return RightsCheck(reasons=reasons, held_by=held_by,
+                       granted_by=sorted({grant.contract_reference for grant in grants}))
+
+
+def _not_granted(query: avails.AvailsQuery, grants: list[RightsBlock],
+                 licensee: Company) -> list[str]:
+    """Cells of the query no grant to ``licensee`` covers, segment by segment."""
+    def stop(block):
+        return block.window.upper or avails.OPEN_END
+
+    points = {query.start, query.stop}
+    for grant in grants:
+        for point in (grant.window.lower, stop(grant)):
+            if query.start < point < query.stop:
+                points.add(point)
+    edges = sorted(points)
+    reasons = []
+    for segment_start, segment_stop in zip(edges, edges[1:], strict=False):
+        active = [grant for grant in grants
+                  if grant.window.lower <= segment_start and stop(grant) >= segment_stop]
+        missing_by_cells: dict[frozenset[str], set[tuple[str, str]]] = {}
+        for medium in sorted(query.media):
+            for language in sorted(query.language_rights):
+                covered: set[str] = set()
+                for grant in active:
+                    if medium in grant.media and language in grant.language_rights:
+                        covered |= set(grant.countries)
+                missing = frozenset(query.countries - covered)
+                if missing:
+                    missing_by_cells.setdefault(missing, set()).add((medium, language))
+        for missing, cells in missing_by_cells.items():
+            reasons.append(
+                _("Not granted to %(licensee)s: %(media)s, %(languages)s in %(territory)s "
+                  "(%(window)s)") % {
+                    "licensee": licensee.name,
+                    "media": describe_media({medium for medium, _language in cells}),
+                    "languages": describe_language_rights({language for _m, language in cells}),
+                    "territory": describe_territories(missing),
+                    "window": _window_text(segment_start, avails._end(segment_stop))})
+    return reasons
+
+
+# --- packages ------------------------------------------------------------------------------
+
+
+def package_track(*, title: Title, language: str) -> SubtitleTrack | None:
+    """The newest approved track of the title in ``language``."""
+    return (SubtitleTrack.objects.filter(title=title, language=language,
+                                         review_state="approved")
+            .order_by("-version").first())
+
+
+def package_dub(*, track: SubtitleTrack) -> DubTrack | None:
+    return track.dub_tracks.filter(state=DubTrack.State.DONE).order_by("-created_at",
+                                                                       "-id").first()
+
+
+def package_create(*, title: Title, language: str, licensee: Company, territory: str,
+                   media: list[str], start: dt.date, end: dt.date | None,
+                   include_subtitles: bool = True, include_dub: bool = True,
+                   actor=None, enqueue: bool = True) -> DeliveryPackage:
+    """Check the rights and the material, record the package and queue its build."""
+    try:
+        countries = expand_territories(territory)
+        media_codes = expand_media(list(media))
+    except (TerritoryError, ValueError) as error:
+        raise DeliveryRefused(str(error)) from error
+    if not media_codes:
+        raise DeliveryRefused(_("Choose at least one medium."))
+    if end is not None and end <= start:
+        raise DeliveryRefused(_("The window must end after it starts."))
+    if not (include_subtitles or include_dub):
+        raise DeliveryRefused(_("A package holds subtitles, a dub or both."))
+    track = package_track(title=title, language=language)
+    if track is None:
+        raise DeliveryRefused(_("%(title)s has no approved %(language)s track to deliver.")
+                              % {"title": title, "language": language})
+    dub = package_dub(track=track) if include_dub else None
+    if include_dub and dub is None:
+        raise DeliveryRefused(_("The approved %(language)s track v%(version)s has no finished "
+                                "dub; build the dub first.")
+                              % {"language": language, "version": track.version})
+    kinds = [kind for kind, included in (("sub", include_subtitles), ("dub", include_dub))
+             if included]
+    rights = delivery_rights_check(
+        title=title, licensee=licensee, countries=countries, media=media_codes,
+        language_rights=frozenset(f"{language}:{kind}" for kind in kinds), start=start,
+        end=end)
+    if not rights.cleared:
+        raise DeliveryRefused(rights.reasons)
+    with transaction.atomic():
+        package = DeliveryPackage.objects.create(
+            title=title, language=language, track=track, dub=dub, licensee=licensee,
+            territory_expression=territory, countries=sorted(countries),
+            media=sorted(media_codes), window_start=start, window_end=end,
+            include_subtitles=include_subtitles, include_dub=include_dub, created_by=actor)
+        LocalizationEvent.objects.create(
+            actor=actor, action=LocalizationEvent.Action.PACKAGE_REQUESTED, track=track,
+            after={"package": package.pk, "licensee": licensee.name, "territory": territory,
+                   "media": sorted(media_codes), "kinds": kinds,
+                   "window": [start.isoformat(), end.isoformat() if end else None],
+                   "granted_by": rights.granted_by})
+        if enqueue:
+            from localization.tasks import build_delivery_package
+
+            transaction.on_commit(lambda: build_delivery_package.delay(package.pk))
+    return package
+
+
+def package_build(*, package_id: int) -> DeliveryPackage | None:
+    """Write the ZIP and manifest. A built package is left alone; the rights are checked
+    again, since a grant may have ended since the package was requested."""
+    with transaction.atomic():
+        package = (DeliveryPackage.objects.select_for_update(of=("self",))
+                   .select_related("title", "licensee", "track__source_track", "dub")
+                   .filter(pk=package_id).first())
+        if package is None or package.state not in (State.QUEUED, State.BUILDING):
+            return package
+        package.state = State.BUILDING
+        package.save(update_fields=["state"])
+    try:
+        return _build(package)
+    except DeliveryRefused as error:
+        return _fail(package, " ".join(error.messages))
+    except Exception as error:
+        return _fail(package, f"{type(error).__name__}: {error}")
+
+
+def _build(package: DeliveryPackage) -> DeliveryPackage:
+    kinds = [kind for kind, included in (("sub", package.include_subtitles),
+                                         ("dub", package.include_dub)) if included]
+    rights = delivery_rights_check(
+        title=package.title, licensee=package.licensee, countries=frozenset(package.countries),
+        media=frozenset(package.media),
+        language_rights=frozenset(f"{package.language}:{kind}" for kind in kinds),
+        start=package.window_start, end=package.window_end)
+    if not rights.cleared:
+        raise DeliveryRefused(rights.reasons)
+    track = package.track
+    stem = _safe(f"{package.title.romanized_title or 'title'}.{package.language}"
+                 f".v{track.version}")
+    entries: list[tuple[str, bytes | None, object, dict]] = []  # name, bytes, field, info
+    if package.include_subtitles:
+        for fmt in delivery_formats(package.language):
+            _name, _type, content = selectors.track_export(track=track, fmt=fmt)
+            entries.append((f"subtitles/{stem}.{_extension(fmt)}", content, None,
+                            {"kind": "subtitles", "format": fmt}))
+    if package.include_dub and package.dub is not None:
+        for field, codec in ((package.dub.wav, "wav"), (package.dub.aac, "aac")):
+            extension = "wav" if codec == "wav" else "m4a"
+            entries.append((f"dub/{stem}.dub.{extension}", None, field,
+                            {"kind": "dub", "format": codec}))
+    manifest = _manifest(package, rights)
+    with tempfile.NamedTemporaryFile(suffix=".zip") as local:
+        with zipfile.ZipFile(local, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, content, field, info in entries:
+                digest = hashlib.sha256()
+                size = 0
+                with archive.open(name, "w", force_zip64=True) as member:
+                    if content is not None:
+                        chunks = [content]
+                    else:
+                        field.open("rb")
+                        chunks = field.chunks()
+                    for chunk in chunks:
+                        digest.update(chunk)
+                        size += len(chunk)
+                        member.write(chunk)
+                    if field is not None:
+                        field.close()
+                manifest["files"].append({"path": name, "sha256": digest.hexdigest(),
+                                          "bytes": size, **info})
+            archive.writestr(MANIFEST_NAME, json.dumps(manifest, ensure_ascii=False, indent=2))
+        local.flush()
+        local.seek(0)
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: local.read(1 << 20), b""):
+            digest.update(chunk)
+        local.seek(0)
+        with transaction.atomic():
+            locked = DeliveryPackage.objects.select_for_update().get(pk=package.pk)
+            if locked.state != State.BUILDING:
+                return locked
+            locked.file.save(f"{stem}.{_safe(package.licensee.name)}.zip", File(local),
+                             save=False)
+            locked.manifest = manifest
+            locked.sha256 = digest.hexdigest()
+            locked.state = State.DONE
+            locked.finished_at = timezone.now()
+            locked.error = ""
+            locked.save()
+            LocalizationEvent.objects.create(
+                action=LocalizationEvent.Action.PACKAGE_BUILT, track=track,
+                after={"package": locked.pk, "sha256": locked.sha256,
+                       "files": [entry["path"] for entry in manifest["files"]]})
+    return locked
+
+
+def _fail(package: DeliveryPackage, message: str) -> DeliveryPackage:
+    with transaction.atomic():
+        package = DeliveryPackage.objects.select_for_update().get(pk=package.pk)
+        if package.state in (State.QUEUED, State.BUILDING):
+            package.state = State.FAILED
+            package.error = message[:2000]
+            package.finished_at = timezone.now()
+            package.save()
+            LocalizationEvent.objects.create(
+                action=LocalizationEvent.Action.PACKAGE_FAILED, track_id=package.track_id,
+                after={"package": package.pk, "error": message[:500]})
+    return package
+
+
+def _extension(fmt: str) -> str:
+    from localization.subtitles.formats import FORMATS
+
+    return FORMATS[fmt][2]
+
+
+def _safe(name: str) -> str:
+    return "".join(char if char.isalnum() or char in "-._" else "_" for char in name)
+
+
+def _person(user) -> dict | None:
+    if user is None:
+        return None
+    return {"username": user.get_username(), "name": user.get_full_name()}
+
+
+def _clearance(title: Title, sha256: str, kind: str | None = None) -> dict:
+    try:
+        clearance = model_use_check(title=title, sha256=sha256, kind=kind)
+    except ModelNotApproved as error:
+        return {"cleared": False, "reason": str(error)}
+    return {"cleared": True, "agreement": clearance.agreement.reference,
+            "agreement_version": clearance.agreement_version}
+
+
+def _manifest(package: DeliveryPackage, rights: RightsCheck) -> dict:
+    track = package.track
+    title = package.title
+    source = track.source_track
+    cues = SubtitleCue.objects.filter(track=track)
+    engines = Counter(cues.values_list("engine", "model_name", "model_sha256"))
+    approvers = (CueRevision.objects.filter(cue__track=track,
+                                            state=SubtitleCue.State.APPROVED,
+                                            author__isnull=False)
+                 .values_list("author__username", flat=True).distinct())
+    speech_recognition = None
+    if source is not None and source.asr_model_sha256:
+        speech_recognition = {"model": source.asr_model_name, "sha256": source.asr_model_sha256,
+                              "track": f"{source.language} v{source.version}",
+                              **_clearance(title, source.asr_model_sha256)}
+    voices = []
+    if package.include_dub and package.dub is not None:
+        for speaker, voice in sorted(package.dub.voices.items()):
+            voices.append({"speaker": speaker, "voice": voice["key"],
+                           "model": voice["model_name"], "sha256": voice["model_sha256"],
+                           "draft": voice["draft"], "agreement": voice["agreement"],
+                           "agreement_version": voice.get("agreement_version")})
+    agreements = sorted({entry["agreement"] for entry in [*voices, speech_recognition or {}]
+                         if entry.get("agreement")})
+    return {
+        "package": package.pk,
+        "created_at": timezone.now().isoformat(),
+        "title": {"id": title.pk, "original": title.original_title,
+                  "romanized": title.romanized_title, "root": str(title.root)},
+        "language": package.language,
+        "licensee": package.licensee.name,
+        "territory": package.territory_expression,
+        "countries": package.countries,
+        "media": package.media,
+        "window": {"start": package.window_start.isoformat(),
+                   "end": package.window_end.isoformat() if package.window_end else None},
+        "rights": {"held_under": rights.held_by, "granted_under": rights.granted_by},
+        "agreements": agreements,
+        "provenance": {
+            "subtitle_track": {"language": track.language, "version": track.version,
+                               "source": track.source,
+                               "translation_engine": track.translation_engine},
+            "speech_recognition": speech_recognition,
+            "translation": [
+                {"engine": engine or None, "model": model or None, "sha256": sha or None,
+                 "cues": count, "written_by_a_person": not (engine or model)}
+                for (engine, model, sha), count in sorted(engines.items())],
+            "voices": voices,
+            "dub": ({"id": package.dub.pk, "max_speedup": package.dub.max_speedup,
+                     "cues_too_long": len(package.dub.fit_flags)}
+                    if package.include_dub and package.dub is not None else None),
+            "approved_by": _person(track.approved_by),
+            "reviewer": _person(track.reviewer),
+            "translator": _person(track.translator),
+            "cue_approvers": sorted(approvers),
+        },
+        "files": [],
+    }
+
+
+def packages_for_licensee(company: Company):
+    """Finished packages a partner may download: only its own company's."""
+    return (DeliveryPackage.objects.filter(licensee=company, state=State.DONE)
+            .select_related("title", "licensee"))

@@ -1,0 +1,183 @@
+"""Delivery packages: the rights check, the ZIP, the manifest's checksums and provenance."""
+
+import datetime as dt
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+
+from coprod.models import AIModel
+from localization import delivery
+from localization.delivery import DeliveryRefused
+from localization.dubbing import services as dubbing
+from localization.models import CueRevision, DeliveryPackage, SubtitleCue
+from tests.coprod.rights_helpers import company, grant, hold
+from tests.factories import TitleFactory, UserFactory
+from tests.localization.dubbing_helpers import approve_models_for, approved_track
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+@pytest.fixture
+def ready(django_capture_on_commit_callbacks):
+    """A Thai track with an approved dub, rights held in TH for SVOD (sub and dub)."""
+    title = TitleFactory(romanized_title="Haebaragi")
+    approve_models_for(title, "espeak-ng th", "espeak-ng ko")
+    reviewer = UserFactory(username="reviewer-kim", first_name="Ji", last_name="Kim")
+    source = approved_track(title, "ko", [(0, 2000, "안녕하세요", "민준")])
+    source.asr_model_name = "espeak-ng ko"  # any registered, approved model will do
+    source.asr_model_sha256 = AIModel.objects.get(name="espeak-ng ko").sha256
+    source.save()
+    track = approved_track(title, "th", [(0, 2500, "สวัสดีครับ", "민준"),
+                                         (3000, 5000, "ลาก่อนครับ", "")], user=reviewer)
+    track.source_track = source
+    track.version = 2
+    track.save()
+    first = track.cues.get(index=1)
+    CueRevision.objects.create(cue=first, revision=2, text=first.text, start_ms=0,
+                               end_ms=2500, state=SubtitleCue.State.APPROVED, author=reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        dub = dubbing.dub_create(track=track)
+    dub.refresh_from_db()
+    assert dub.state == "done", dub.error
+    hold(title, territory="TH", languages=("th",), kinds=("sub", "dub"),
+         start=D(2026, 1, 1), end=D(2030, 1, 1), contract="CT-IN-7")
+    return title, track, dub
+
+
+def build(title, django_capture_on_commit_callbacks, **overrides):
+    arguments = {"title": title, "language": "th", "licensee": company("Siam Stream"),
+                 "territory": "TH", "media": ["svod"], "start": D(2026, 6, 1),
+                 "end": D(2027, 6, 1)}
+    arguments.update(overrides)
+    with django_capture_on_commit_callbacks(execute=True):
+        package = delivery.package_create(**arguments)
+    package.refresh_from_db()
+    return package
+
+
+def test_a_package_lists_every_file_with_its_checksum_and_provenance(
+        ready, django_capture_on_commit_callbacks):
+    title, track, dub = ready
+    grant(title, licensee="Siam Stream", territory="TH", languages=("th",),
+          kinds=("sub", "dub"), start=D(2026, 1, 1), end=D(2028, 1, 1), contract="CT-OUT-9")
+
+    package = build(title, django_capture_on_commit_callbacks)
+
+    assert package.state == DeliveryPackage.State.DONE, package.error
+    with package.file.open("rb") as stored:
+        data = stored.read()
+    assert hashlib.sha256(data).hexdigest() == package.sha256
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest == package.manifest
+    paths = sorted(entry["path"] for entry in manifest["files"])
+    assert paths == ["dub/Haebaragi.th.v2.dub.m4a", "dub/Haebaragi.th.v2.dub.wav",
+                     "subtitles/Haebaragi.th.v2.srt", "subtitles/Haebaragi.th.v2.ttml",
+                     "subtitles/Haebaragi.th.v2.vtt"]
+    assert sorted(archive.namelist()) == sorted([*paths, "manifest.json"])
+    for entry in manifest["files"]:
+        content = archive.read(entry["path"])
+        assert hashlib.sha256(content).hexdigest() == entry["sha256"]
+        assert len(content) == entry["bytes"]
+    with dub.wav.open("rb") as wav:
+        assert hashlib.sha256(wav.read()).hexdigest() == next(
+            entry["sha256"] for entry in manifest["files"] if entry["format"] == "wav")
+
+    provenance = manifest["provenance"]
+    assert provenance["speech_recognition"]["model"] == "espeak-ng ko"
+    assert provenance["speech_recognition"]["agreement"] == "JV-2026-001"
+    assert provenance["translation"] == [{"engine": "memory", "model": "tm", "sha256": None,
+                                          "cues": 2, "written_by_a_person": False}]
+    voice_sha = AIModel.objects.get(name="espeak-ng th").sha256
+    assert [(voice["speaker"], voice["voice"], voice["sha256"], voice["agreement"])
+            for voice in provenance["voices"]] == [
+        ("", "espeak_ng:th", voice_sha, "JV-2026-001"),
+        ("민준", "espeak_ng:th", voice_sha, "JV-2026-001")]
+    assert provenance["approved_by"]["username"] == "reviewer-kim"
+    assert provenance["reviewer"]["name"] == "Ji Kim"
+    assert provenance["cue_approvers"] == ["reviewer-kim"]
+    assert manifest["agreements"] == ["JV-2026-001"]
+    assert manifest["rights"] == {"held_under": ["CT-IN-7"], "granted_under": ["CT-OUT-9"]}
+
+
+def test_japanese_packages_carry_imsc_ttml_only(django_capture_on_commit_callbacks):
+    assert delivery.delivery_formats("ja") == ("ttml",)
+    assert delivery.delivery_formats("zh-Hans") == ("ttml", "srt", "vtt")
+
+
+def test_no_grant_to_this_licensee_refuses_the_package(ready,
+                                                       django_capture_on_commit_callbacks):
+    title, _track, _dub = ready
+    grant(title, licensee="Other Platform", territory="TH", languages=("th",),
+          kinds=("sub", "dub"), start=D(2026, 1, 1), end=D(2028, 1, 1))
+
+    with pytest.raises(DeliveryRefused) as refused:
+        build(title, django_capture_on_commit_callbacks)
+
+    assert refused.value.messages == [
+        "Not granted to Siam Stream: SVOD, th (dubbed, subtitled) in TH "
+        "(2026-06-01 – 2027-06-01)"]
+    assert not DeliveryPackage.objects.exists()
+
+
+def test_a_grant_that_ends_early_or_lacks_the_dub_is_explained(
+        ready, django_capture_on_commit_callbacks):
+    title, _track, _dub = ready
+    grant(title, licensee="Siam Stream", territory="TH", languages=("th",), kinds=("sub",),
+          start=D(2026, 1, 1), end=D(2027, 1, 1))
+
+    with pytest.raises(DeliveryRefused) as refused:
+        build(title, django_capture_on_commit_callbacks)
+
+    assert refused.value.messages == [
+        "Not granted to Siam Stream: SVOD, th (dubbed) in TH (2026-06-01 – 2027-01-01)",
+        "Not granted to Siam Stream: SVOD, th (dubbed, subtitled) in TH "
+        "(2027-01-01 – 2027-06-01)"]
+    # Subtitles only, inside the grant: allowed.
+    package = build(title, django_capture_on_commit_callbacks, include_dub=False,
+                    end=D(2027, 1, 1))
+    assert package.state == DeliveryPackage.State.DONE
+    assert all(entry["kind"] == "subtitles" for entry in package.manifest["files"])
+
+
+def test_rights_the_venture_does_not_hold_are_refused(ready,
+                                                      django_capture_on_commit_callbacks):
+    title, _track, _dub = ready
+
+    with pytest.raises(DeliveryRefused) as refused:
+        build(title, django_capture_on_commit_callbacks, territory="TH VN")
+
+    messages = " | ".join(refused.value.messages)
+    assert "Not held: SVOD, th (dubbed, subtitled) in VN" in messages, messages
+    assert "Not granted to Siam Stream" in messages
+
+
+def test_a_package_needs_an_approved_track_and_a_finished_dub(
+        django_capture_on_commit_callbacks):
+    title = TitleFactory()
+    with pytest.raises(DeliveryRefused, match="no approved th track"):
+        build(title, django_capture_on_commit_callbacks)
+    approved_track(title, "th", [(0, 1000, "สวัสดี", "")])
+    with pytest.raises(DeliveryRefused, match="has no finished dub"):
+        build(title, django_capture_on_commit_callbacks)
+
+
+def test_the_build_checks_the_rights_again(ready, django_capture_on_commit_callbacks):
+    title, _track, _dub = ready
+    out = grant(title, licensee="Siam Stream", territory="TH", languages=("th",),
+                kinds=("sub", "dub"), start=D(2026, 1, 1), end=D(2028, 1, 1))
+    package = delivery.package_create(title=title, language="th",
+                                      licensee=company("Siam Stream"), territory="TH",
+                                      media=["svod"], start=D(2026, 6, 1), end=D(2027, 6, 1),
+                                      enqueue=False)
+    out.delete()
+
+    package = delivery.package_build(package_id=package.pk)
+
+    assert package.state == DeliveryPackage.State.FAILED
+    assert "Not granted to Siam Stream" in package.error
+    assert not package.file
