@@ -258,3 +258,55 @@ def _register_deliverables() -> None:
 
 
 _register_deliverables()
+
+
+def _register_packages() -> None:
+    """Delivery packages built for the partner's company, as downloadable deliverables."""
+    from django.http import FileResponse
+
+    from localization.models import DeliveryPackage
+
+    @admin.register(DeliveryPackage, site=partner_portal)
+    class PortalDeliveryPackageAdmin(ReadOnlyPortalAdmin):
+        list_display = ("title", "language", "territory_expression", "window_start",
+                        "window_end", "created_at", "download")
+        list_filter = ("language",)
+        fields = ("title", "language", "territory_expression", "media", "window_start",
+                  "window_end", "include_subtitles", "include_dub", "sha256", "created_at")
+        readonly_fields = fields
+
+        def get_queryset(self, request):
+            company = portal_company(request)
+            if company is None:
+                return DeliveryPackage.objects.none()
+            # Only finished packages licensed to the partner's own company.
+            return (DeliveryPackage.objects.select_related("title")
+                    .filter(licensee=company, state=DeliveryPackage.State.DONE))
+
+        @admin.display(description=gettext_lazy("Download"))
+        def download(self, package):
+            from django.utils.html import format_html
+
+            return format_html('<a href="{}">{}</a>', reverse(
+                "partner_portal:localization_deliverypackage_download", args=[package.pk]),
+                _("ZIP"))
+
+        def history_view(self, request, object_id, extra_context=None):
+            raise Http404(_("No history is shown for deliverables."))
+
+        def get_urls(self):
+            return [path("<path:object_id>/download/",
+                         self.admin_site.admin_view(self.download_view),
+                         name="localization_deliverypackage_download"),
+                    *super().get_urls()]
+
+        def download_view(self, request, object_id):
+            package = self.get_object(request, object_id)
+            if package is None or not package.file:
+                raise Http404(_("No such delivery package for your company."))
+            return FileResponse(package.file.open("rb"), as_attachment=True,
+                                filename=package.file.name.rsplit("/", 1)[-1],
+                                content_type="application/zip")
+
+
+_register_packages()
