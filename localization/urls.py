@@ -1,6 +1,6 @@
 from django.urls import path
 
-from localization import editor_views, views
+from localization import dubbing_views, editor_views, views
 
 app_name = "localization"
 urlpatterns = [
@@ -44,5 +44,15 @@ urlpatterns = [
          name="editor-cue-revert"),
     path("tracks/<int:track_id>/editor/cues/<int:cue_id>/assist/", editor_views.cue_assist,
          name="editor-cue-assist"),
+    # Dubbing and delivery packages.
+    path("tracks/<int:track_id>/dub/", dubbing_views.dub_section, name="dub-section"),
+    path("tracks/<int:track_id>/dub/voices/", dubbing_views.voice_roles_save,
+         name="dub-voices"),
+    path("tracks/<int:track_id>/dub/build/", dubbing_views.dub_build, name="dub-build"),
+    path("tracks/<int:track_id>/dub/package/", dubbing_views.package_build,
+         name="package-build"),
+    path("dubs/<int:dub_id>/<str:kind>/", dubbing_views.dub_audio, name="dub-audio"),
+    path("packages/<int:package_id>/", dubbing_views.package_download,
+         name="package-download"),
     path("tracks/<int:track_id>/<str:fmt>/", views.track_download, name="track-download"),
 ]

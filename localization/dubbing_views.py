@@ -1,0 +1,129 @@
+"""The dub section of a track page: voice roles, dub builds, audio, delivery packages."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from localization import delivery
+from localization.dubbing import services
+from localization.dubbing.forms import DubForm, PackageForm
+from localization.dubbing.permissions import check_can_deliver, check_can_dub
+from localization.models import DeliveryPackage, DubTrack, SubtitleTrack
+from localization.permissions import check_can_download_track
+
+
+def _track(request, track_id: int) -> SubtitleTrack:
+    track = get_object_or_404(SubtitleTrack.objects.select_related("title", "media"),
+                              pk=track_id)
+    check_can_download_track(request.user, track)
+    return track
+
+
+def _refused(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def dub_section(request, track_id: int):
+    """The section, loaded into the track page and polled while work is running."""
+    track = _track(request, track_id)
+    roles = services.voice_roles_for(track=track)
+    speakers = [{"name": speaker, "number": number, "voice": roles.get(speaker, "")}
+                for number, speaker in enumerate(services.track_speakers(track=track))]
+    dubs = list(track.dub_tracks.all()[:5])
+    packages = list(DeliveryPackage.objects.filter(track__title=track.title,
+                                                   language=track.language)
+                    .select_related("licensee")[:10])
+    return render(request, "localization/dubbing/section.html", {
+        "track": track, "speakers": speakers,
+        "voices": services.voices_for_language(track.language),
+        "dubs": dubs, "latest_dub": dubs[0] if dubs else None, "packages": packages,
+        "dub_form": DubForm(), "package_form": PackageForm(),
+        "polling": any(dub.is_active for dub in dubs) or any(
+            package.state in (DeliveryPackage.State.QUEUED, DeliveryPackage.State.BUILDING)
+            for package in packages),
+    })
+
+
+@require_POST
+def voice_roles_save(request, track_id: int):
+    track = _track(request, track_id)
+    check_can_dub(request.user, track)
+    speakers = services.track_speakers(track=track)
+    try:
+        for number, speaker in enumerate(speakers):
+            voice_key = request.POST.get(f"voice-{number}", "")
+            if voice_key != services.voice_roles_for(track=track).get(speaker, ""):
+                services.voice_role_set(title=track.title, language=track.language,
+                                        speaker=speaker, voice_key=voice_key,
+                                        actor=request.user)
+        messages.success(request, _("Voice roles saved for every episode of %(title)s.")
+                         % {"title": track.title.root})
+    except ValidationError as error:
+        _refused(request, error)
+    return redirect("localization:track-detail", track_id=track.pk)
+
+
+@require_POST
+def dub_build(request, track_id: int):
+    track = _track(request, track_id)
+    check_can_dub(request.user, track)
+    form = DubForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+        return redirect("localization:track-detail", track_id=track.pk)
+    try:
+        services.dub_create(track=track, actor=request.user,
+                            max_speedup=float(form.cleaned_data["max_speedup"]),
+                            duck_original=form.cleaned_data["duck_original"])
+        messages.success(request, _("The dub is queued; progress shows below."))
+    except ValidationError as error:
+        _refused(request, error)
+    return redirect("localization:track-detail", track_id=track.pk)
+
+
+def dub_audio(request, dub_id: int, kind: str):
+    dub = get_object_or_404(DubTrack.objects.select_related("track"), pk=dub_id)
+    check_can_download_track(request.user, dub.track)
+    field = {"wav": dub.wav, "aac": dub.aac}.get(kind)
+    if field is None or not field:
+        raise Http404(_("This dub has no such audio file."))
+    content_type = "audio/wav" if kind == "wav" else "audio/mp4"
+    return FileResponse(field.open("rb"), content_type=content_type,
+                        as_attachment=request.GET.get("download") == "1",
+                        filename=field.name.rsplit("/", 1)[-1])
+
+
+@require_POST
+def package_build(request, track_id: int):
+    track = _track(request, track_id)
+    check_can_deliver(request.user)
+    form = PackageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors.as_text())
+        return redirect("localization:track-detail", track_id=track.pk)
+    data = form.cleaned_data
+    try:
+        delivery.package_create(
+            title=track.title, language=track.language, licensee=data["licensee"],
+            territory=data["territory"], media=data["media"], start=data["start"],
+            end=data["end"], include_subtitles=data["include_subtitles"],
+            include_dub=data["include_dub"], actor=request.user)
+        messages.success(request, _("The rights are cleared; the package is being built."))
+    except ValidationError as error:
+        messages.error(request, _("No package: the venture's rights do not allow it."))
+        _refused(request, error)
+    return redirect("localization:track-detail", track_id=track.pk)
+
+
+def package_download(request, package_id: int):
+    package = get_object_or_404(DeliveryPackage.objects.select_related("track"), pk=package_id)
+    check_can_download_track(request.user, package.track)
+    if not package.file:
+        raise Http404(_("This package is not built."))
+    return FileResponse(package.file.open("rb"), as_attachment=True,
+                        filename=package.file.name.rsplit("/", 1)[-1],
+                        content_type="application/zip")
