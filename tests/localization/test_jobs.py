@@ -194,5 +194,8 @@ def test_long_audio_keeps_every_sentence(batch_size, settings):
     config = asr.EngineConfig(config.model_path, config.device, config.compute_type,
                               config.beam_size, batch_size, config.cpu_threads)
     text = "".join(word.text for word in asr.transcribe(samples, config=config, language="ja"))
-    assert text.count("駅") == 5, text
-    assert text.count("天気") == 5, text
+    # One anchor per sentence, chosen among the words Whisper base writes the same way every
+    # time: plain decoding falls back to sampling on this synthetic voice, and then writes
+    # 天気 as てんき or 私 as わたし in some repeats; a dropped sentence still loses its anchor.
+    for anchor in ("今日", "毎朝", "駅"):
+        assert text.count(anchor) == 5, (anchor, text)
