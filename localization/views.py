@@ -52,7 +52,8 @@ def job_table(request):
 
 def media_upload(request):
     check_can_upload_media(request.user)
-    form = MediaUploadForm(request.POST or None, request.FILES or None)
+    form = MediaUploadForm(request.POST or None, request.FILES or None,
+                           initial={"title": request.GET.get("title")})
     if request.method == "POST" and form.is_valid():
         try:
             _asset, job = services.media_upload(

@@ -133,3 +133,12 @@ def test_jobs_page_speaks_korean(client_for, settings):
     page = client.get(reverse("localization:job-list")).content.decode()
     assert "현지화 작업" in page
     assert "Localization jobs" not in page
+
+
+def test_upload_form_preselects_the_title_from_the_title_page(client, make_user):
+    from tests.factories import TitleFactory
+
+    title = TitleFactory()
+    client.force_login(make_user("translator"))
+    page = client.get(reverse("localization:media-upload"), {"title": title.pk})
+    assert f'<option value="{title.pk}" selected>' in page.content.decode()
