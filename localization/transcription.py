@@ -102,4 +102,29 @@ def transcribe_wav(wav_path: Path, *, config: asr.EngineConfig, language: str,
         if on_progress and total:
             on_progress(chunk.end / total)
     words.sort(key=lambda word: (word.start_ms, word.end_ms))
-    return words
+    return without_repetition_loops(words)
+
+
+# Whisper sometimes falls into a loop on unclear audio and writes one word over and
+# over ("흙, 흙, 흙, ..."). Real speech rarely says the same word more than three times
+# in a row, so longer runs are cut back to that.
+MAX_REPEATS = 3
+
+
+def _word_key(word: Word) -> str:
+    return "".join(char for char in word.text.casefold() if char.isalnum())
+
+
+def without_repetition_loops(words: list[Word], *, max_repeats: int = MAX_REPEATS
+                             ) -> list[Word]:
+    kept: list[Word] = []
+    run_key, run_length = None, 0
+    for word in words:
+        key = _word_key(word)
+        if key and key == run_key:
+            run_length += 1
+        else:
+            run_key, run_length = key, 1
+        if run_length <= max_repeats:
+            kept.append(word)
+    return kept

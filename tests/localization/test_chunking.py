@@ -49,3 +49,16 @@ def test_words_near_a_border_are_kept_exactly_once():
         merged += keep_owned(chunk, heard, window_start)
     assert [word.text for word in merged] == [text for _s, _e, text in spoken]
     assert OVERLAP_SECONDS > 0
+
+
+def test_recognition_loops_are_cut_back_but_real_repeats_kept():
+    from localization.subtitles.segmentation import Word
+    from localization.transcription import without_repetition_loops
+
+    loop = [Word(index * 100, index * 100 + 90, " 흙,") for index in range(10)]
+    words = [Word(0, 50, " 아"), *loop, Word(2000, 2100, " 네"), Word(2100, 2200, " 네"),
+             Word(2200, 2300, " 네."), Word(2300, 2400, " 끝")]
+    kept = without_repetition_loops(words)
+    texts = [word.text for word in kept]
+    assert texts.count(" 흙,") == 3
+    assert [word.text for word in kept[-4:]] == [" 네", " 네", " 네.", " 끝"]
