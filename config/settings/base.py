@@ -204,3 +204,5 @@ TRANSLATION_TARGET_LANGUAGES = env.list("TRANSLATION_TARGET_LANGUAGES",
                                         default=["ja", "zh-Hans", "th"])
 # Operator-provided voices: a folder with a voices.json manifest (localization/engines/tts).
 DUBBING_VOICES_DIR = env.str("DUBBING_VOICES_DIR", default="")
+# Dubbing: the most a line may be sped up to fit its cue (pitch kept); beyond, it is flagged.
+DUBBING_MAX_SPEEDUP = env.float("DUBBING_MAX_SPEEDUP", default=1.25)
