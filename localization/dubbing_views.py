@@ -11,6 +11,7 @@ from localization import delivery
 from localization.dubbing import services
 from localization.dubbing.forms import DubForm, PackageForm
 from localization.dubbing.permissions import check_can_deliver, check_can_dub
+from localization.http import ranged_file_response
 from localization.models import DeliveryPackage, DubTrack, SubtitleTrack
 from localization.permissions import check_can_download_track
 
@@ -92,9 +93,9 @@ def dub_audio(request, dub_id: int, kind: str):
     if field is None or not field:
         raise Http404(_("This dub has no such audio file."))
     content_type = "audio/wav" if kind == "wav" else "audio/mp4"
-    return FileResponse(field.open("rb"), content_type=content_type,
-                        as_attachment=request.GET.get("download") == "1",
-                        filename=field.name.rsplit("/", 1)[-1])
+    return ranged_file_response(request, field, content_type,
+                                filename=field.name.rsplit("/", 1)[-1],
+                                as_attachment=request.GET.get("download") == "1")
 
 
 @require_POST

@@ -8,11 +8,10 @@ version of the cue).
 from __future__ import annotations
 
 import json
-import re
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -20,10 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 from coprod.models import User
 from coprod.roles import Role
 from localization import editor
+from localization.http import ranged_file_response
 from localization.models import CueComment, CueRevision, SubtitleCue, SubtitleTrack
 from localization.permissions import check_can_download_track
-
-RANGE_CHUNK = 1024 * 1024
 
 
 def json_endpoint(view):
@@ -330,55 +328,12 @@ def track_waveform(request, track_id: int):
                          "peaks": waveform.peaks})
 
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-
-
 def track_media(request, track_id: int):
     """The track's media file, with HTTP Range support so that the player can seek."""
     track = _track(request, track_id)
     if track.media is None or not track.media.file:
         raise Http404(_("This track has no media file."))
-    media = track.media
-    storage_file = media.file
-    size = storage_file.size
-    content_type = _content_type(media)
-    match = _RANGE.match(request.headers.get("Range", "").strip())
-    if match and (match.group(1) or match.group(2)):
-        first, last = match.groups()
-        if first:
-            start, end = int(first), min(int(last) if last else size - 1, size - 1)
-        else:  # "bytes=-500": the last 500 bytes
-            start, end = max(size - int(last), 0), size - 1
-        if start > end or start >= size:
-            response = HttpResponse(status=416)
-            response["Content-Range"] = f"bytes */{size}"
-            return response
-        response = StreamingHttpResponse(_read_range(storage_file, start, end), status=206,
-                                         content_type=content_type)
-        response["Content-Range"] = f"bytes {start}-{end}/{size}"
-        response["Content-Length"] = str(end - start + 1)
-    else:
-        response = StreamingHttpResponse(_read_range(storage_file, 0, size - 1),
-                                         content_type=content_type)
-        response["Content-Length"] = str(size)
-    response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
-def _read_range(storage_file, start: int, end: int):
-    handle = storage_file.storage.open(storage_file.name, "rb")
-    try:
-        handle.seek(start)
-        remaining = end - start + 1
-        while remaining > 0:
-            chunk = handle.read(min(RANGE_CHUNK, remaining))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-            yield chunk
-    finally:
-        handle.close()
+    return ranged_file_response(request, track.media.file, _content_type(track.media))
 
 
 def _content_type(media) -> str:

@@ -1,0 +1,55 @@
+"""Serving stored media with HTTP Range support."""
+
+import re
+
+from django.http import HttpResponse, StreamingHttpResponse
+
+RANGE_CHUNK = 1024 * 1024
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def ranged_file_response(request, storage_file, content_type: str,
+                         *, filename: str = "", as_attachment: bool = False):
+    """Serve a file from Django storage, answering HTTP Range requests with 206 so that
+    audio and video players can seek."""
+    size = storage_file.size
+    match = _RANGE.match(request.headers.get("Range", "").strip())
+    if match and (match.group(1) or match.group(2)):
+        first, last = match.groups()
+        if first:
+            start, end = int(first), min(int(last) if last else size - 1, size - 1)
+        else:  # "bytes=-500": the last 500 bytes
+            start, end = max(size - int(last), 0), size - 1
+        if start > end or start >= size:
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        response = StreamingHttpResponse(_read_range(storage_file, start, end), status=206,
+                                         content_type=content_type)
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(end - start + 1)
+    else:
+        response = StreamingHttpResponse(_read_range(storage_file, 0, size - 1),
+                                         content_type=content_type)
+        response["Content-Length"] = str(size)
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, max-age=3600"
+    if filename:
+        disposition = "attachment" if as_attachment else "inline"
+        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+def _read_range(storage_file, start: int, end: int):
+    handle = storage_file.storage.open(storage_file.name, "rb")
+    try:
+        handle.seek(start)
+        remaining = end - start + 1
+        while remaining > 0:
+            chunk = handle.read(min(RANGE_CHUNK, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
+    finally:
+        handle.close()
