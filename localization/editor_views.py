@@ -157,8 +157,9 @@ def editor_page(request, track_id: int):
         "check": reverse("localization:cue-check", args=[track.pk, 0]).replace("/0/", "/{id}/"),
         "language": track.language, "has_media": track.media_id is not None,
     }
+    latest_dub = track.dub_tracks.filter(state="done").order_by("-id").first()
     return render(request, "localization/editor.html", {
-        "track": track, "abilities": _abilities(request.user, track),
+        "track": track, "abilities": _abilities(request.user, track), "latest_dub": latest_dub,
         "translators": users.filter(groups__name__in=[Role.TRANSLATOR, Role.REVIEWER])
         .distinct(),
         "reviewers": users.filter(groups__name=Role.REVIEWER).distinct(),

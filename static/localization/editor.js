@@ -848,3 +848,28 @@ async function start() {
 }
 
 start();
+
+// The latest dub plays along with the main player when "Play the dub with the player" is on:
+// it follows play, pause and seeking, with the original muted while it plays.
+(function followDub() {
+  const player = document.getElementById("player");
+  const dub = document.getElementById("dub-player");
+  const follow = document.getElementById("dub-follow");
+  if (!player || !dub || !follow) return;
+  const sync = () => {
+    if (!follow.checked) return;
+    if (Math.abs(dub.currentTime - player.currentTime) > 0.25) dub.currentTime = player.currentTime;
+  };
+  player.addEventListener("play", () => {
+    if (!follow.checked) return;
+    player.muted = true;
+    sync();
+    dub.play().catch(() => {});
+  });
+  player.addEventListener("pause", () => { dub.pause(); player.muted = false; });
+  player.addEventListener("seeked", sync);
+  player.addEventListener("timeupdate", sync);
+  follow.addEventListener("change", () => {
+    if (!follow.checked) { dub.pause(); player.muted = false; }
+  });
+})();

@@ -378,3 +378,20 @@ def test_media_is_served_with_ranges(tracks, client, translator):
     tail = client.get(url, headers={"Range": "bytes=-3"})
     assert b"".join(tail.streaming_content) == b"789"
     assert client.get(url, headers={"Range": "bytes=20-"}).status_code == 416
+
+
+def test_editor_plays_the_latest_finished_dub(client, tracks, translator):
+    from django.core.files.base import ContentFile
+
+    from localization.models import DubTrack
+
+    _source, target = tracks
+    client.force_login(translator)
+    page = client.get(reverse("localization:editor", args=[target.pk])).content.decode()
+    assert 'id="dub-player"' not in page
+    dub = DubTrack.objects.create(track=target, state=DubTrack.State.DONE, progress=100)
+    dub.wav.save("dub.wav", ContentFile(b"RIFF....WAVE"))
+    DubTrack.objects.create(track=target, state=DubTrack.State.FAILED)
+    page = client.get(reverse("localization:editor", args=[target.pk])).content.decode()
+    assert 'id="dub-player"' in page
+    assert reverse("localization:dub-audio", args=[dub.pk, "wav"]) in page
