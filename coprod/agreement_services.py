@@ -348,6 +348,9 @@ def agreement_approve(*, actor: User, agreement: Agreement, version: int) -> App
         raise IllegalTransition(_("Only an agreement awaiting approvals can be approved; this "
                                   "one is %(status)s.")
                                 % {"status": agreement.get_status_display().lower()})
+    # The terms may have changed since submission (a new version): they must still be
+    # complete, so that an executed agreement always has valid shares and parties.
+    _check_ready_for_approval(agreement)
     if version != agreement.version:
         raise ValidationError(_("You approved version %(given)s, but the terms changed: "
                                 "version %(current)s is the one to approve.")

@@ -155,6 +155,10 @@ def _record(cue: SubtitleCue, *, actor, action: str) -> None:
 
 
 def _locked_cue(cue_id: int) -> SubtitleCue:
+    """The cue, after its track: every cue write takes the track's row lock first, so
+    that approving the last cues, or an edit beside them, sees the whole track settled."""
+    track_id = SubtitleCue.objects.values_list("track_id", flat=True).get(pk=cue_id)
+    SubtitleTrack.objects.select_for_update().filter(pk=track_id).first()
     return (SubtitleCue.objects.select_for_update(of=("self",))
             .select_related("track", "source_cue").get(pk=cue_id))
 

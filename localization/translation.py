@@ -334,18 +334,37 @@ def quality_check_track(*, track: SubtitleTrack) -> list[qa.Issue]:
 
 
 def quality_fix_track(*, track: SubtitleTrack, user=None) -> qa.FixResult:
-    """Apply the safe automatic fixes (line breaks and timing only), then re-check."""
-    result = qa.fix_track(qa_cues(track), language=track.language,
-                          glossary=glossary_rules(track.title, track.language))
+    """Apply the safe automatic fixes (line breaks and out-times only), then re-check.
+
+    The same rules as a person's edit: the track's lock and assignment are checked, the
+    fixes are computed under the track's row lock from the cues as they are, each changed
+    cue gets a new revision in its history, and a changed approved cue needs approving
+    again.
+    """
+    from localization.editor import _record, _snapshot_if_missing, check_can_edit_track
+
     with transaction.atomic():
-        by_index = {cue.index: cue for cue in result.cues}
-        for cue in track.cues.select_for_update().order_by("index"):
-            fixed = by_index[cue.index]
-            if (fixed.start_ms, fixed.end_ms, fixed.text) != (cue.start_ms, cue.end_ms,
+        track = SubtitleTrack.objects.select_for_update().select_related("title")\
+            .get(pk=track.pk)
+        if user is not None:  # a person's action; system callers pass no user
+            check_can_edit_track(user, track)
+        cues = {cue.index: cue for cue in
+                track.cues.select_for_update(of=("self",)).select_related("source_cue")}
+        result = qa.fix_track(qa_cues(track), language=track.language,
+                              glossary=glossary_rules(track.title, track.language))
+        for fixed in result.cues:
+            cue = cues[fixed.index]
+            if (fixed.start_ms, fixed.end_ms, fixed.text) == (cue.start_ms, cue.end_ms,
                                                               cue.text):
-                SubtitleCue.objects.filter(pk=cue.pk).update(
-                    start_ms=fixed.start_ms, end_ms=fixed.end_ms, text=fixed.text,
-                    revision=cue.revision + 1)
+                continue
+            _snapshot_if_missing(cue)
+            cue.start_ms, cue.end_ms, cue.text = fixed.start_ms, fixed.end_ms, fixed.text
+            if cue.state == State.APPROVED:
+                cue.state = State.TRANSLATED
+            cue.revision += 1
+            cue.save(update_fields=["start_ms", "end_ms", "text", "state", "revision",
+                                    "updated_at"])
+            _record(cue, actor=user, action="qa_fix")
         LocalizationEvent.objects.create(
             actor=user, action=LocalizationEvent.Action.TRACK_CREATED, track=track,
             after={"automatic_fixes": [list(change) for change in result.changes]})

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -195,7 +195,11 @@ def track_quality(request, track_id: int):
     track = get_object_or_404(SubtitleTrack.objects.select_related("title"), pk=track_id)
     check_can_upload_media(request.user)
     if request.POST.get("action") == "fix":
-        result = translation.quality_fix_track(track=track, user=request.user)
+        try:
+            result = translation.quality_fix_track(track=track, user=request.user)
+        except PermissionDenied as denial:
+            messages.error(request, str(denial))
+            return redirect("localization:track-detail", track_id=track.pk)
         messages.success(request, _("%(fixed)d automatic fixes applied; %(left)d issues need "
                                     "a person.") % {"fixed": len(result.changes),
                                                    "left": len(result.remaining)})

@@ -265,3 +265,19 @@ def test_non_signatory_cannot_approve_through_the_page(client):
     client.force_login(outsider)
     response = client.post(reverse("agreements:approve", args=[agreement.pk]), {"version": 1})
     assert response.status_code == 403
+
+
+def test_terms_broken_after_submission_cannot_be_approved():
+    agreement, sfr, utopai = fifty_fifty()
+    services.agreement_transition(actor=None, agreement=agreement, to="negotiation")
+    services.agreement_transition(actor=None, agreement=agreement, to="awaiting_approvals")
+    party = agreement.parties.get(company=sfr.company)
+    services.party_update(actor=None, party=party, share_percentage=Decimal("30"))
+    agreement.refresh_from_db()
+    for user in (sfr, utopai):
+        with pytest.raises(ValidationError) as refused:
+            services.agreement_approve(actor=user, agreement=agreement,
+                                       version=agreement.version)
+        assert "must total exactly 100%" in refused.value.messages[0]
+    agreement.refresh_from_db()
+    assert agreement.status == "awaiting_approvals"

@@ -262,3 +262,21 @@ def test_approved_translation_model_fills_cues_and_records_itself(tiny_model_set
     assert {cue.state for cue in cues} == {State.MACHINE_TRANSLATED}
     assert {cue.model_sha256 for cue in cues} == {sha256}
     assert {cue.engine for cue in cues} == {"ctranslate2"}
+
+
+def test_safe_fixes_keep_history_and_respect_the_approval_lock(translate, make_user):
+    from django.core.exceptions import PermissionDenied
+
+    from localization.models import CueRevision
+
+    translator = make_user(Role.TRANSLATOR)
+    track = translated_japanese_track(translate, "これはとても長い一行の字幕テキストです")
+    track.cues.update(state=State.APPROVED)
+    translation.quality_fix_track(track=track, user=translator)
+    cue = track.cues.get(index=1)
+    assert "\n" in cue.text and cue.state == State.TRANSLATED  # re-broken, needs approval
+    assert CueRevision.objects.filter(cue=cue, action="qa_fix").exists()
+    track.locked_at = track.created_at
+    track.save()
+    with pytest.raises(PermissionDenied):
+        translation.quality_fix_track(track=track, user=translator)
