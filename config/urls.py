@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -27,5 +25,5 @@ urlpatterns = [
     path("portal/", partner_portal.urls),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Stored files (media, documents, dubs, packages) are never served as plain /media/ URLs:
+# each is downloaded through a view that checks the user's access to its object.

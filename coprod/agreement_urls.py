@@ -15,6 +15,8 @@ urlpatterns = [
          name="party-share"),
     path("<int:agreement_id>/status/", views.agreement_transition, name="transition"),
     path("<int:agreement_id>/approve/", views.agreement_approve, name="approve"),
+    path("<int:agreement_id>/documents/<int:document_id>/", views.document_download,
+         name="document"),
     path("<int:agreement_id>/statements/<str:period>/", views.statement_page,
          name="statement"),
     path("<int:agreement_id>/statements/<str:period>/csv/", views.statement_csv,

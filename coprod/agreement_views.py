@@ -291,3 +291,13 @@ def statement_csv(request, agreement_id: int, period: str):
     response["Content-Disposition"] = (
         f'attachment; filename="{agreement.reference}-{period}{suffix}.csv"')
     return response
+
+
+def document_download(request, agreement_id: int, document_id: int):
+    """An attached document, for those who may see the agreement."""
+    from localization.http import ranged_file_response
+
+    agreement = _agreement(request, agreement_id)
+    document = get_object_or_404(agreement.documents, pk=document_id)
+    return ranged_file_response(request, document.file, "application/octet-stream",
+                                filename=document.name, as_attachment=True)

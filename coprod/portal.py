@@ -134,6 +134,9 @@ class PortalAgreementAdmin(ReadOnlyPortalAdmin):
         own = [
             path("<path:object_id>/upload/", self.admin_site.admin_view(self.upload_view),
                  name="coprod_agreement_upload"),
+            path("<path:object_id>/documents/<int:document_id>/",
+                 self.admin_site.admin_view(self.document_view),
+                 name="coprod_agreement_document"),
             path("<path:object_id>/statements/<str:period>/",
                  self.admin_site.admin_view(self.statement_view),
                  name="coprod_agreement_statement"),
@@ -145,6 +148,8 @@ class PortalAgreementAdmin(ReadOnlyPortalAdmin):
 
     def upload_view(self, request, object_id):
         agreement = self._own(request, object_id)
+        if agreement.status == Agreement.Status.TERMINATED:
+            raise PermissionDenied(_("A terminated agreement takes no more documents."))
         if request.method != "POST":
             return redirect("partner_portal:coprod_agreement_change", agreement.pk)
         form = DocumentForm(request.POST, request.FILES)
@@ -158,6 +163,16 @@ class PortalAgreementAdmin(ReadOnlyPortalAdmin):
         else:
             messages.error(request, form.errors.as_text())
         return redirect("partner_portal:coprod_agreement_change", agreement.pk)
+
+    def document_view(self, request, object_id, document_id):
+        from django.shortcuts import get_object_or_404
+
+        from localization.http import ranged_file_response
+
+        agreement = self._own(request, object_id)
+        document = get_object_or_404(agreement.documents, pk=document_id)
+        return ranged_file_response(request, document.file, "application/octet-stream",
+                                    filename=document.name, as_attachment=True)
 
     def _statement(self, request, object_id, period):
         from coprod.statements import agreement_statement

@@ -141,10 +141,17 @@ class BudgetLine(models.Model):
         return f"{self.category} {self.amount} {self.currency}"
 
 
+def document_path(instance, filename: str) -> str:
+    """Stored under a random folder: a stored name must not be guessable."""
+    import uuid
+
+    return f"agreements/{uuid.uuid4().hex}/{filename}"
+
+
 class AgreementDocument(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE,
                                   related_name="documents")
-    file = models.FileField(_("file"), upload_to="agreements/%Y/%m/")
+    file = models.FileField(_("file"), upload_to=document_path)
     name = models.CharField(_("name"), max_length=200)
     agreement_version = models.PositiveIntegerField(_("agreement version"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,

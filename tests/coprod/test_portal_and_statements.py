@@ -218,3 +218,27 @@ def test_partner_downloads_only_its_own_deliverables(client, two_partners):
     assert other.status_code == 404
     assert client.get(reverse("partner_portal:localization_subtitletrack_change",
                               args=[tracks[title_b.pk].pk])).status_code in (302, 404)
+
+
+def test_documents_download_only_through_checked_views(client, two_partners):
+    (agreement_a, partner_a, _), (agreement_b, partner_b, _) = two_partners
+    own = services.agreement_document_add(
+        actor=None, agreement=agreement_a,
+        upload=SimpleUploadedFile("a-contract.pdf", b"%PDF-1.4 contract A"))
+    other = services.agreement_document_add(
+        actor=None, agreement=agreement_b,
+        upload=SimpleUploadedFile("b-contract.pdf", b"%PDF-1.4 contract B"))
+    assert own.file.name.split("/")[1] != other.file.name.split("/")[1]  # random folders
+    client.force_login(partner_a)
+    mine = client.get(reverse("partner_portal:coprod_agreement_document",
+                              args=[agreement_a.pk, own.pk]))
+    assert mine.status_code == 200 and b"contract A" in b"".join(mine.streaming_content)
+    for url in (reverse("partner_portal:coprod_agreement_document",
+                        args=[agreement_b.pk, other.pk]),
+                reverse("partner_portal:coprod_agreement_document",
+                        args=[agreement_a.pk, other.pk]),
+                reverse("agreements:document", args=[agreement_b.pk, other.pk]),
+                f"/media/{other.file.name}"):
+        response = client.get(url)
+        assert response.status_code in (403, 404), url
+        assert not response.streaming and b"contract B" not in response.content
