@@ -71,6 +71,7 @@ def agreement_terms(agreement: Agreement) -> dict:
                  agreement.term_end.isoformat() if agreement.term_end else None],
         "territory": agreement.territory_expression,
         "titles": [f"{title.pk}: {title}" for title in agreement.titles.order_by("pk")],
+        "title_ids": list(agreement.titles.order_by("pk").values_list("pk", flat=True)),
         "parties": [{
             "company": party.company.name, "role": party.role,
             "share_percentage": _money(party.share_percentage),

@@ -57,6 +57,10 @@ def model_use_check(*, title: Title, sha256: str, kind: str | None = None) -> Mo
                     .order_by("-number").first())
         if executed is None:
             continue
+        # Both the titles and the models must be in what the parties executed: a title
+        # added to an amendment not yet approved is not covered.
+        if not set(family) & _executed_title_ids(executed.terms):
+            continue
         approved = {entry["sha256"] for entry in executed.terms.get("approved_models", [])}
         if model.sha256 in approved:
             return ModelClearance(model=model, agreement=agreement,
@@ -71,3 +75,11 @@ def model_use_check(*, title: Title, sha256: str, kind: str | None = None) -> Mo
         % {"model": model, "title": title,
            "agreements": ", ".join(agreement.reference for agreement in agreements)})
 
+
+
+def _executed_title_ids(terms: dict) -> set[int]:
+    if "title_ids" in terms:
+        return set(terms["title_ids"])
+    # Versions recorded before title ids were kept: "12: 서울의 밤 (2023)".
+    return {int(entry.split(":", 1)[0]) for entry in terms.get("titles", [])
+            if entry.split(":", 1)[0].isdigit()}

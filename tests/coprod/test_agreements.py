@@ -281,3 +281,18 @@ def test_terms_broken_after_submission_cannot_be_approved():
         assert "must total exactly 100%" in refused.value.messages[0]
     agreement.refresh_from_db()
     assert agreement.status == "awaiting_approvals"
+
+
+def test_a_title_added_in_an_unapproved_amendment_is_not_cleared():
+    covered, added = film("원래", 2026), film("추가", 2026)
+    whisper = AIModel.objects.get(sha256=WHISPER_SHA)
+    agreement, sfr, utopai = fifty_fifty(titles=[covered])
+    services.agreement_update(actor=None, agreement=agreement, data={},
+                              approved_models=[whisper])
+    execute(agreement, sfr, utopai)
+    services.agreement_transition(actor=None, agreement=agreement, to="amended")
+    services.agreement_update(actor=None, agreement=agreement, data={},
+                              titles=[covered, added])
+    assert model_use_check(title=covered, sha256=WHISPER_SHA).agreement == agreement
+    with pytest.raises(ModelNotApproved):
+        model_use_check(title=added, sha256=WHISPER_SHA)
