@@ -158,8 +158,11 @@ def package_track(*, title: Title, language: str) -> SubtitleTrack | None:
 
 
 def package_dub(*, track: SubtitleTrack) -> DubTrack | None:
-    return track.dub_tracks.filter(state=DubTrack.State.DONE).order_by("-created_at",
-                                                                       "-id").first()
+    """The newest finished dub made from the track as it was last approved."""
+    dubs = track.dub_tracks.filter(state=DubTrack.State.DONE)
+    if track.locked_at:
+        dubs = dubs.filter(created_at__gte=track.locked_at)
+    return dubs.order_by("-created_at", "-id").first()
 
 
 def package_create(*, title: Title, language: str, licensee: Company, territory: str,
@@ -243,7 +246,16 @@ def _build(package: DeliveryPackage) -> DeliveryPackage:
         start=package.window_start, end=package.window_end)
     if not rights.cleared:
         raise DeliveryRefused(rights.reasons)
-    track = package.track
+    track = SubtitleTrack.objects.get(pk=package.track_id)
+    # The material may have changed since the package was requested: a reopened track is
+    # no longer approved, and a dub older than the last approval speaks old lines.
+    if track.review_state != "approved":
+        raise DeliveryRefused(_("The %(language)s track was reopened after the package was "
+                                "requested; approve it again.") % {"language": track.language})
+    if package.include_dub and (package.dub is None or (
+            track.locked_at and package.dub.created_at < track.locked_at)):
+        raise DeliveryRefused(_("The dub is older than the track's last approval; build the "
+                                "dub again."))
     stem = _safe(f"{package.title.romanized_title or 'title'}.{package.language}"
                  f".v{track.version}")
     entries: list[tuple[str, bytes | None, object, dict]] = []  # name, bytes, field, info

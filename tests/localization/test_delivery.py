@@ -181,3 +181,19 @@ def test_the_build_checks_the_rights_again(ready, django_capture_on_commit_callb
     assert package.state == DeliveryPackage.State.FAILED
     assert "Not granted to Siam Stream" in package.error
     assert not package.file
+
+
+def test_a_track_reopened_after_the_request_is_not_delivered(ready,
+                                                             django_capture_on_commit_callbacks):
+    title, track, _dub = ready
+    grant(title, licensee="Siam Stream", territory="TH", languages=("th",),
+          kinds=("sub", "dub"), start=D(2026, 1, 1), end=D(2028, 1, 1), contract="CT-OUT-R")
+    with django_capture_on_commit_callbacks(execute=False):
+        package = delivery.package_create(
+            title=title, language="th", licensee=company("Siam Stream"), territory="TH",
+            media=["svod"], start=D(2026, 6, 1), end=D(2027, 6, 1))
+    track.review_state = "in_progress"
+    track.save()
+    with pytest.raises(DeliveryRefused) as refused:
+        delivery._build(package)
+    assert "reopened" in str(refused.value)
