@@ -153,6 +153,10 @@ def track_import(request):
     form = SubtitleImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if too_large := _text_upload_too_large(upload):
+            form.add_error("file", too_large)
+            return render(request, "localization/track_import.html", {"form": form},
+                          status=400)
         try:
             track = services.track_import(
                 title=form.cleaned_data["title"], language=form.cleaned_data["language"],
@@ -269,7 +273,9 @@ def memory(request):
     form = MemoryImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         check_can_upload_media(request.user)
-        if form.is_valid():
+        if form.is_valid() and (too_large := _text_upload_too_large(form.cleaned_data["file"])):
+            form.add_error("file", too_large)
+        elif form.is_valid():
             try:
                 added = translation.memory_import_tmx(data=form.cleaned_data["file"].read(),
                                                       user=request.user)
@@ -283,3 +289,14 @@ def memory(request):
     counts = (TranslationMemoryEntry.objects.values("source_language", "target_language")
               .annotate(entries=Count("id")).order_by("target_language"))
     return render(request, "localization/memory.html", {"counts": counts, "form": form})
+
+
+def _text_upload_too_large(upload) -> str:
+    """The refusal for a subtitle or TMX file over TEXT_MAX_UPLOAD_SIZE, else ""."""
+    from django.conf import settings
+
+    limit = settings.TEXT_MAX_UPLOAD_SIZE
+    if upload.size <= limit:
+        return ""
+    return _("The file is %(size)d MB; the largest accepted is %(limit)d MB.") % {
+        "size": upload.size // 1024**2, "limit": limit // 1024**2}

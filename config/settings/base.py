@@ -206,3 +206,5 @@ TRANSLATION_TARGET_LANGUAGES = env.list("TRANSLATION_TARGET_LANGUAGES",
 DUBBING_VOICES_DIR = env.str("DUBBING_VOICES_DIR", default="")
 # Dubbing: the most a line may be sped up to fit its cue (pitch kept); beyond, it is flagged.
 DUBBING_MAX_SPEEDUP = env.float("DUBBING_MAX_SPEEDUP", default=1.25)
+# Subtitle files and translation-memory (TMX) files: the largest upload accepted.
+TEXT_MAX_UPLOAD_SIZE = env.int("TEXT_MAX_UPLOAD_SIZE", default=20 * 1024**2)

@@ -142,3 +142,21 @@ def test_upload_form_preselects_the_title_from_the_title_page(client, make_user)
     client.force_login(make_user("translator"))
     page = client.get(reverse("localization:media-upload"), {"title": title.pk})
     assert f'<option value="{title.pk}" selected>' in page.content.decode()
+
+
+def test_oversized_subtitle_and_tmx_uploads_are_refused(client, make_user, settings):
+    from localization.models import TranslationMemoryEntry
+    from tests.factories import TitleFactory
+
+    settings.TEXT_MAX_UPLOAD_SIZE = 1024 * 1024
+    client.force_login(make_user("translator"))
+    big = b"1\n00:00:01,000 --> 00:00:02,000\n" + b"x" * (1024 * 1024 + 10) + b"\n"
+    response = client.post(reverse("localization:track-import"), {
+        "title": TitleFactory().pk, "language": "ko",
+        "file": SimpleUploadedFile("big.srt", big)})
+    assert response.status_code == 400 and "largest accepted" in response.content.decode()
+    assert not SubtitleTrack.objects.exists()
+    response = client.post(reverse("localization:memory"), {
+        "file": SimpleUploadedFile("big.tmx", b"<tmx>" + b" " * (1024 * 1024 + 10))})
+    assert "largest accepted" in response.content.decode()
+    assert not TranslationMemoryEntry.objects.exists()
