@@ -144,7 +144,7 @@ def _change(actor: User | None, agreement: Agreement, action: str,
 @transaction.atomic
 def agreement_create(*, actor: User | None, reference: str, name: str, currency: str,
                      term_start=None, term_end=None, territory_expression: str = "",
-                     titles=(), notes: str = "") -> Agreement:
+                     titles=(), approved_models=(), notes: str = "") -> Agreement:
     agreement = Agreement(reference=reference.strip(), name=name.strip(), currency=currency,
                           term_start=term_start, term_end=term_end, notes=notes,
                           created_by=actor)
@@ -152,6 +152,7 @@ def agreement_create(*, actor: User | None, reference: str, name: str, currency:
     agreement.full_clean()
     agreement.save()
     agreement.titles.set(titles)
+    agreement.approved_models.set(approved_models)
     event_record(actor=actor, action="agreement.created", instance=agreement,
                  agreement=agreement, after=agreement_terms(agreement))
     return agreement

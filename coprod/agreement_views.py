@@ -24,6 +24,10 @@ from coprod.permissions import CATALOG_ROLES, check_agreement_access, roles_requ
 TABS = ("terms", "approvals", "revenue", "statements", "versions", "history")
 
 
+def _number(value, default: int) -> int:
+    return int(value) if value and value.isdigit() else default
+
+
 def _errors_to_messages(request, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
@@ -51,10 +55,9 @@ def agreement_edit(request, agreement_id: int | None = None):
                  "territory_expression", "notes")}
         try:
             if agreement is None:
-                agreement = services.agreement_create(actor=request.user,
-                                                      titles=form.cleaned_data["titles"],
-                                                      **data)
-                agreement.approved_models.set(form.cleaned_data["approved_models"])
+                agreement = services.agreement_create(
+                    actor=request.user, titles=form.cleaned_data["titles"],
+                    approved_models=form.cleaned_data["approved_models"], **data)
                 messages.success(request, _("The agreement is drafted."))
             else:
                 services.agreement_update(actor=request.user, agreement=agreement, data=data,
@@ -107,8 +110,9 @@ def agreement_detail(request, agreement_id: int):
         context["versions"] = versions
         numbers = [version.number for version in versions]
         if len(numbers) >= 1:
-            left = int(request.GET.get("left", numbers[-2] if len(numbers) > 1 else numbers[0]))
-            right = int(request.GET.get("right", numbers[-1]))
+            default_left = numbers[-2] if len(numbers) > 1 else numbers[0]
+            left = _number(request.GET.get("left"), default_left)
+            right = _number(request.GET.get("right"), numbers[-1])
             by_number = {version.number: version for version in versions}
             if left in by_number and right in by_number:
                 context["comparison"] = selectors.compare_versions(

@@ -178,7 +178,7 @@ def avails(request):
 @roles_required(CATALOG_ROLES)
 def rights_export(request):
     blocks = RightsBlock.objects.select_related("title", "counterparty").order_by("pk")
-    if request.GET.get("title"):
+    if request.GET.get("title", "").isdigit():
         blocks = blocks.filter(title_id=request.GET["title"])
     response = HttpResponse(rights_csv.export_rights(blocks), content_type="text/csv")
     stamp = timezone.localdate().isoformat()

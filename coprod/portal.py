@@ -241,8 +241,17 @@ def _register_deliverables() -> None:
             company = portal_company(request)
             if company is None:
                 return SubtitleTrack.objects.none()
+            # Approved tracks of the titles (and their seasons and episodes) that the
+            # partner's executed agreements cover.
+            from django.db.models import Q
+
+            covered = Title.objects.filter(
+                agreements__parties__company=company,
+                agreements__status__in=[Agreement.Status.EXECUTED, Agreement.Status.AMENDED])
             return (SubtitleTrack.objects.select_related("title")
-                    .filter(title__agreements__parties__company=company).distinct())
+                    .filter(review_state="approved")
+                    .filter(Q(title__in=covered) | Q(title__parent__in=covered)
+                            | Q(title__parent__parent__in=covered)).distinct())
 
         @admin.display(description=gettext_lazy("Download"))
         def downloads(self, track):

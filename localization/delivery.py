@@ -388,8 +388,11 @@ def _manifest(package: DeliveryPackage, rights: RightsCheck) -> dict:
         "territory": package.territory_expression,
         "countries": package.countries,
         "media": package.media,
+        # "end" is exclusive, as stored; "last_day" is the last day of use.
         "window": {"start": package.window_start.isoformat(),
-                   "end": package.window_end.isoformat() if package.window_end else None},
+                   "end": package.window_end.isoformat() if package.window_end else None,
+                   "last_day": (package.window_end - dt.timedelta(days=1)).isoformat()
+                   if package.window_end else None},
         "rights": {"held_under": rights.held_by, "granted_under": rights.granted_by},
         "agreements": agreements,
         "provenance": {

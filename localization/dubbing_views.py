@@ -1,5 +1,7 @@
 """The dub section of a track page: voice roles, dub builds, audio, delivery packages."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -111,7 +113,8 @@ def package_build(request, track_id: int):
         delivery.package_create(
             title=track.title, language=track.language, licensee=data["licensee"],
             territory=data["territory"], media=data["media"], start=data["start"],
-            end=data["end"], include_subtitles=data["include_subtitles"],
+            end=data["end"] + dt.timedelta(days=1) if data["end"] else None,
+            include_subtitles=data["include_subtitles"],
             include_dub=data["include_dub"], actor=request.user)
         messages.success(request, _("The rights are cleared; the package is being built."))
     except ValidationError as error:

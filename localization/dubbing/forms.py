@@ -27,7 +27,8 @@ class PackageForm(forms.Form):
                                       widget=forms.CheckboxSelectMultiple)
     start = forms.DateField(label=_("Window start"), widget=forms.DateInput(attrs={
         "type": "date"}))
-    end = forms.DateField(label=_("Window end"), required=False,
+    # The last day the package may be used, inclusive, as everywhere else in the product.
+    end = forms.DateField(label=_("Until (last day)"), required=False,
                           widget=forms.DateInput(attrs={"type": "date"}))
     include_subtitles = forms.BooleanField(label=_("Subtitles"), required=False, initial=True)
     include_dub = forms.BooleanField(label=_("Dub"), required=False, initial=True)

@@ -202,14 +202,19 @@ def test_partner_downloads_only_its_own_deliverables(client, two_partners):
     tracks = {}
     for title in (title_a, title_b):
         track = SubtitleTrack.objects.create(title=title, language="ja", version=1,
-                                             source=SubtitleTrack.Source.IMPORT)
+                                             source=SubtitleTrack.Source.IMPORT,
+                                             review_state="approved")
         SubtitleCue.objects.create(track=track, index=1, start_ms=0, end_ms=2000,
                                    text=f"{title.original_title} の字幕")
         tracks[title.pk] = track
+    draft = SubtitleTrack.objects.create(title=title_a, language="th", version=1,
+                                         source=SubtitleTrack.Source.IMPORT)
     client.force_login(partner_a)
     listing = client.get(reverse("partner_portal:localization_subtitletrack_changelist"))
     body = listing.content.decode()
     assert title_a.original_title in body and title_b.original_title not in body
+    assert reverse("partner_portal:localization_subtitletrack_download",
+                   args=[draft.pk, "srt"]) not in body  # not approved: not a deliverable
     own = client.get(reverse("partner_portal:localization_subtitletrack_download",
                              args=[tracks[title_a.pk].pk, "srt"]))
     assert own.status_code == 200 and "の字幕" in own.content.decode()
