@@ -247,3 +247,18 @@ def test_documents_download_only_through_checked_views(client, two_partners):
         response = client.get(url)
         assert response.status_code in (403, 404), url
         assert not response.streaming and b"contract B" not in response.content
+
+
+def test_statements_follow_the_executed_terms_while_an_amendment_is_edited(two_partners):
+    (agreement, _partner, _title), _ = two_partners
+    from coprod.statements import agreement_statements
+
+    before = [dict(statement.payouts) for statement in agreement_statements(agreement)]
+    services.agreement_transition(actor=None, agreement=agreement, to="amended")
+    fee = agreement.waterfall_tiers.get(kind="distribution_fee")
+    services.agreement_item_remove(actor=None, item=fee)
+    services.waterfall_tier_add(actor=None, agreement=agreement, position=1,
+                                kind="distribution_fee", name="Bigger fee",
+                                party=fee.party, percentage=Decimal(50))
+    after = [dict(statement.payouts) for statement in agreement_statements(agreement)]
+    assert after == before  # the amendment is not executed yet
