@@ -35,6 +35,18 @@ class CompanyAdmin(admin.ModelAdmin):
 
 @admin.register(Title)
 class TitleAdmin(admin.ModelAdmin):
+    """Titles change through the catalog pages, whose services record every change; the
+    admin only shows them."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
     list_display = ("original_title", "romanized_title", "english_title", "kind", "year")
     list_filter = ("kind",)
     search_fields = ("original_title", "romanized_title", "english_title")
@@ -98,3 +110,13 @@ class AIModelAdmin(admin.ModelAdmin):
     list_display = ("name", "version", "kind", "licence", "sha256")
     list_filter = ("kind", "licence")
     search_fields = ("name", "sha256")
+
+    def save_model(self, request, obj, form, change):
+        """Registry entries (licences, checksums, voice consent) are part of the licensing
+        promise: every change is an event with the values before and after."""
+        from coprod.services import event_record, snapshot
+
+        before = snapshot(AIModel.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        event_record(actor=request.user, action="ai_model.changed" if change
+                     else "ai_model.added", instance=obj, before=before, after=snapshot(obj))

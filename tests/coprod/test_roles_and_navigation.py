@@ -139,3 +139,24 @@ def test_rights_managers_can_use_the_admin_and_translators_cannot(client):
     assert client.get(reverse("admin:coprod_user_changelist")).status_code == 403
     client.force_login(translator)
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_registry_changes_in_the_admin_are_recorded_and_titles_are_read_only(client):
+    from coprod.models import AIModel, Event, Title
+
+    admin_user = user_create(username="boss", password="pw-long-enough", role=Role.ADMINISTRATOR)
+    client.force_login(admin_user)
+    voice = AIModel.objects.filter(kind="tts", voice_consent="").first()
+    data = {"name": voice.name, "version": voice.version, "kind": voice.kind,
+            "licence": voice.licence, "source": voice.source, "sha256": voice.sha256,
+            "voice_consent": "Consent recorded 2026-11-25, document DOC-1", "notes": ""}
+    response = client.post(reverse("admin:coprod_aimodel_change", args=[voice.pk]), data)
+    assert response.status_code == 302
+    event = Event.objects.get(action="ai_model.changed", object_id=str(voice.pk))
+    assert event.before["voice_consent"] == "" and "DOC-1" in event.after["voice_consent"]
+    title = Title.objects.create(kind="film", original_title="관리", romanized_title="Gwalli",
+                                 year=2026)
+    response = client.post(reverse("admin:coprod_title_change", args=[title.pk]),
+                           {"original_title": "바뀜"})
+    title.refresh_from_db()
+    assert response.status_code == 403 and title.original_title == "관리"
