@@ -33,25 +33,6 @@ class CompanyAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
-@admin.register(Title)
-class TitleAdmin(admin.ModelAdmin):
-    """Titles change through the catalog pages, whose services record every change; the
-    admin only shows them."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    list_display = ("original_title", "romanized_title", "english_title", "kind", "year")
-    list_filter = ("kind",)
-    search_fields = ("original_title", "romanized_title", "english_title")
-
-
 class ServiceOnlyAdmin(admin.ModelAdmin):
     """Shown in the full admin for reference; changes go through the platform's pages,
     whose services validate them and record events."""
@@ -64,6 +45,14 @@ class ServiceOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Title)
+class TitleAdmin(ServiceOnlyAdmin):
+
+    list_display = ("original_title", "romanized_title", "english_title", "kind", "year")
+    list_filter = ("kind",)
+    search_fields = ("original_title", "romanized_title", "english_title")
 
 
 class PartyInline(admin.TabularInline):

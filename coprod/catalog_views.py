@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,8 +39,10 @@ def title_list(request):
 
 @roles_required(CATALOG_ROLES)
 def title_detail(request, title_id: int):
-    title = get_object_or_404(Title.objects, pk=title_id)
-    title = selectors.title_detail(title_id=title.pk)
+    try:
+        title = selectors.title_detail(title_id=title_id)
+    except Title.DoesNotExist:
+        raise Http404(_("No such title.")) from None
     tab = request.GET.get("tab", "metadata")
     tab = tab if tab in TABS else "metadata"
     context = {"title": title, "tab": tab, "tabs": TABS}
