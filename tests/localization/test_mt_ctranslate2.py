@@ -9,6 +9,7 @@ import shutil
 import ctranslate2
 import pytest
 
+from localization import checksums
 from localization.engines.mt import (
     EngineIdentity,
     GlossaryHint,
@@ -131,7 +132,7 @@ def test_checksum_is_computed_once_per_file_version(tiny_nllb, tmp_path, monkeyp
         digests.append(args)
         return real_sha256(*args)
 
-    monkeypatch.setattr(engine_module.hashlib, "sha256", counting_sha256)
+    monkeypatch.setattr(checksums.hashlib, "sha256", counting_sha256)
     first = engine_module.model_file_sha256(model)
     assert engine_module.model_file_sha256(model) == first
     assert len(digests) == 1

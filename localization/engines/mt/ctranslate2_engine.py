@@ -25,7 +25,6 @@ flags cues where a glossary rendering is missing; a reviewer fixes them.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import threading
@@ -36,6 +35,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from localization.checksums import cached_file_sha256
 from localization.engines.mt import (
     CTRANSLATE2,
     EngineIdentity,
@@ -247,8 +247,6 @@ def forget_loaded_models() -> None:
         _models.clear()
 
 
-_checksums: dict[tuple[str, int, int], str] = {}
-_checksum_lock = threading.Lock()
 
 
 def model_file_sha256(model_path: str | Path) -> str:
@@ -256,19 +254,10 @@ def model_file_sha256(model_path: str | Path) -> str:
     Computed once per file version in this process."""
     path = (Path(model_path) / "model.bin").resolve()
     try:
-        stat = path.stat()
+        return cached_file_sha256(path)
     except OSError as error:
         raise TranslationEngineError(
             _("Cannot read %(path)s: %(error)s") % {"path": path, "error": error}) from error
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
-    with _checksum_lock:
-        if key not in _checksums:
-            digest = hashlib.sha256()
-            with path.open("rb") as model_file:
-                for block in iter(lambda: model_file.read(1 << 20), b""):
-                    digest.update(block)
-            _checksums[key] = digest.hexdigest()
-        return _checksums[key]
 
 
 def _one_line(text: str) -> str:

@@ -14,12 +14,10 @@ to be registered and approved.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 import shutil
 import subprocess
-import threading
 import wave
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from django.utils.translation import gettext as _
 
+from localization.checksums import cached_file_sha256
 from localization.engines.tts.base import (
     SpeechSynthesisError,
     Synthesis,
@@ -53,8 +52,6 @@ VOICES = {
     "th": EspeakVoice("th", "th", "th_dict"),
 }
 
-_checksums: dict[tuple[str, int, int], str] = {}
-_lock = threading.Lock()
 
 
 def binary() -> str:
@@ -82,12 +79,7 @@ def dictionary_sha256(voice: EspeakVoice) -> str:
     if not path.is_file():
         raise SpeechSynthesisError(_("espeak-ng has no %(language)s dictionary (%(path)s).")
                                    % {"language": voice.language, "path": path})
-    stat = path.stat()
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
-    with _lock:
-        if key not in _checksums:
-            _checksums[key] = hashlib.sha256(path.read_bytes()).hexdigest()
-        return _checksums[key]
+    return cached_file_sha256(path)
 
 
 def version() -> str:

