@@ -365,16 +365,24 @@ class _ProgressReporter:
 # --- subtitle tracks ----------------------------------------------------------------------------
 
 
-def _track_create(*, title, language: str, cues: list[Cue], source: str, media=None, job=None,
-                  user=None, asr_model_name: str = "", asr_model_sha256: str = "",
-                  import_warnings: list | None = None) -> SubtitleTrack:
-    # Lock the title's tracks so two writers cannot take the same version number.
+def next_track_version(*, title, language: str) -> int:
+    """The next version number of a title's track in a language. Call it inside the
+    transaction that creates the track: it locks the existing versions, so two writers
+    cannot take the same number."""
     list(SubtitleTrack.objects.select_for_update().filter(title=title, language=language)
          .values_list("pk", flat=True))
     latest = SubtitleTrack.objects.filter(title=title, language=language).aggregate(
         latest=Max("version"))["latest"] or 0
+    return latest + 1
+
+
+def _track_create(*, title, language: str, cues: list[Cue], source: str, media=None, job=None,
+                  user=None, asr_model_name: str = "", asr_model_sha256: str = "",
+                  import_warnings: list | None = None) -> SubtitleTrack:
+    # Lock the title's tracks so two writers cannot take the same version number.
     track = SubtitleTrack.objects.create(
-        title=title, media=media, language=language, version=latest + 1, source=source,
+        title=title, media=media, language=language,
+        version=next_track_version(title=title, language=language), source=source,
         job=job, created_by=user, asr_model_name=asr_model_name,
         asr_model_sha256=asr_model_sha256, import_warnings=import_warnings or [],
     )

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from localization import qa
@@ -26,6 +25,7 @@ from localization.models import (
     SubtitleTrack,
     TranslationMemoryEntry,
 )
+from localization.services import next_track_version
 
 State = SubtitleCue.State
 EXACT = 100
@@ -224,13 +224,10 @@ def track_translate(*, source_track: SubtitleTrack, languages=None, user=None
     targets = []
     for language in languages:
         qa.get_profile(language)  # refuses a language without a subtitle profile
-        list(SubtitleTrack.objects.select_for_update()
-             .filter(title=source_track.title, language=language).values_list("pk", flat=True))
-        latest = SubtitleTrack.objects.filter(title=source_track.title, language=language)\
-            .aggregate(latest=Max("version"))["latest"] or 0
         target = SubtitleTrack.objects.create(
             title=source_track.title, media=source_track.media, language=language,
-            version=latest + 1, source=SubtitleTrack.Source.TRANSLATION,
+            version=next_track_version(title=source_track.title, language=language),
+            source=SubtitleTrack.Source.TRANSLATION,
             source_track=source_track, created_by=user,
             translation_engine=translation_engine.identity.engine)
         SubtitleCue.objects.bulk_create(
