@@ -256,8 +256,7 @@ def _build(package: DeliveryPackage) -> DeliveryPackage:
             track.locked_at and package.dub.created_at < track.locked_at)):
         raise DeliveryRefused(_("The dub is older than the track's last approval; build the "
                                 "dub again."))
-    stem = _safe(f"{package.title.romanized_title or 'title'}.{package.language}"
-                 f".v{track.version}")
+    stem = selectors.track_file_stem(track)
     entries: list[tuple[str, bytes | None, object, dict]] = []  # name, bytes, field, info
     if package.include_subtitles:
         for fmt in delivery_formats(package.language):
@@ -300,8 +299,8 @@ def _build(package: DeliveryPackage) -> DeliveryPackage:
             locked = DeliveryPackage.objects.select_for_update().get(pk=package.pk)
             if locked.state != State.BUILDING:
                 return locked
-            locked.file.save(f"{stem}.{_safe(package.licensee.name)}.zip", File(local),
-                             save=False)
+            licensee = selectors.safe_file_name(package.licensee.name)
+            locked.file.save(f"{stem}.{licensee}.zip", File(local), save=False)
             locked.manifest = manifest
             locked.sha256 = digest.hexdigest()
             locked.state = State.DONE
@@ -333,10 +332,6 @@ def _extension(fmt: str) -> str:
     from localization.subtitles.formats import FORMATS
 
     return FORMATS[fmt][2]
-
-
-def _safe(name: str) -> str:
-    return "".join(char if char.isalnum() or char in "-._" else "_" for char in name)
 
 
 def _person(user) -> dict | None:

@@ -45,9 +45,18 @@ def track_export(*, track: SubtitleTrack, fmt: str) -> tuple[str, str, bytes]:
     _label, content_type, extension = formats.FORMATS[fmt]
     content = formats.write_subtitles(track_cues(track=track), fmt, language=track.language,
                                       title=str(track.title))
-    name = f"{track.title.romanized_title or 'title'}.{track.language}.v{track.version}"
-    safe = "".join(char if char.isalnum() or char in "-._" else "_" for char in name)
-    return f"{safe}.{extension}", content_type, content
+    return f"{track_file_stem(track)}.{extension}", content_type, content
+
+
+def safe_file_name(name: str) -> str:
+    """Letters, digits and -._ only, for file names in downloads and packages."""
+    return "".join(char if char.isalnum() or char in "-._" else "_" for char in name)
+
+
+def track_file_stem(track: SubtitleTrack) -> str:
+    """"Seoul-ui_Bam.ja.v2": the start of every file made from a track."""
+    return safe_file_name(f"{track.title.romanized_title or 'title'}.{track.language}"
+                          f".v{track.version}")
 
 
 def cue_state_counts(*, track: SubtitleTrack) -> list[tuple[str, int]]:
