@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coprod import agreement_services, waterfall
+from coprod.admin import ServiceOnlyAdmin
 from coprod.agreement_forms import DocumentForm
 from coprod.models import Agreement, Title
 from coprod.roles import Role
@@ -57,25 +58,16 @@ class PartnerPortalSite(admin.AdminSite):
 partner_portal = PartnerPortalSite(name="partner_portal")
 
 
-class ReadOnlyPortalAdmin(admin.ModelAdmin):
+class ReadOnlyPortalAdmin(ServiceOnlyAdmin):
     """View-only for the user's own company; no add, change or delete."""
+
+    actions = None
 
     def has_module_permission(self, request) -> bool:
         return portal_company(request) is not None
 
     def has_view_permission(self, request, obj=None) -> bool:
         return portal_company(request) is not None
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    actions = None
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Agreement, site=partner_portal)
