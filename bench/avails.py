@@ -60,7 +60,7 @@ def prepare_database(url: str, keep: bool) -> bool:
 def generate(titles: int, blocks: int) -> None:
     from django.db import connection
 
-    from coprod.vocabulary import expand_media, expand_territories, language_rights
+    from coprod.rights.vocabulary import expand_media, expand_territories, language_rights
 
     territories = [sorted(expand_territories(pattern)) for pattern in TERRITORY_PATTERNS]
     media = [sorted(expand_media(pattern)) for pattern in MEDIA_PATTERNS]
@@ -123,9 +123,9 @@ def generate(titles: int, blocks: int) -> None:
 def measure(runs: int) -> None:
     import datetime as dt
 
-    from coprod.avails import AvailsQuery, availability
-    from coprod.models import Title
-    from coprod.vocabulary import expand_territories, language_rights
+    from coprod.catalog.models import Title
+    from coprod.rights.avails import AvailsQuery, availability
+    from coprod.rights.vocabulary import expand_territories, language_rights
 
     ids = list(Title.objects.values_list("id", flat=True))
     generator = random.Random(7)

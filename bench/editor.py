@@ -32,8 +32,9 @@ PASSWORD = "correct horse battery"  # noqa: S105 (a throwaway bench user)
 def build_track(cue_count: int):
     from django.contrib.auth.models import Group
 
-    from coprod.models import Title, User
-    from coprod.roles import Role
+    from coprod.accounts.models import User
+    from coprod.accounts.roles import Role
+    from coprod.catalog.models import Title
     from localization.models import SubtitleCue, SubtitleTrack
 
     title = Title.objects.create(original_title="벤치마크", romanized_title="Benchmark",

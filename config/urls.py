@@ -4,23 +4,24 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from coprod import views as coprod_views
-from coprod.portal import partner_portal
+from coprod.accounts import views as accounts_views
+from coprod.portal.site import partner_portal
+from coprod.system import views as system_views
 from coprod.urls import catalog_patterns, partner_patterns
 
 urlpatterns = [
-    path("", coprod_views.home, name="home"),
+    path("", accounts_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/preferences/", coprod_views.preferences, name="preferences"),
+    path("accounts/preferences/", accounts_views.preferences, name="preferences"),
     # The language switcher also serves the log-in page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("catalog/", include(catalog_patterns)),
-    path("agreements/", include("coprod.agreement_urls")),
+    path("agreements/", include("coprod.agreements.urls")),
     path("partner/", include(partner_patterns)),
     path("localization/", include("localization.urls")),
-    path("system/", coprod_views.system_status, name="system-status"),
-    path("system/health-check/", coprod_views.system_health_check, name="system-health-check"),
+    path("system/", system_views.system_status, name="system-status"),
+    path("system/health-check/", system_views.system_health_check, name="system-health-check"),
     path("admin/", admin.site.urls),
     path("portal/", partner_portal.urls),
 ]

@@ -9,6 +9,6 @@ class CoprodConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from coprod.signals import grant_role_permissions
+        from coprod.accounts.signals import grant_role_permissions
 
         post_migrate.connect(grant_role_permissions, sender=self)

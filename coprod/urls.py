@@ -1,6 +1,8 @@
 from django.urls import path, register_converter
 
-from coprod import catalog_views, views
+from coprod.accounts import views as accounts_views
+from coprod.catalog import views as catalog_views
+from coprod.rights import views as rights_views
 
 
 class DirectionConverter:
@@ -23,11 +25,11 @@ catalog_patterns = ([
     path("titles/<int:title_id>/credits/", catalog_views.credit_add, name="credit-add"),
     path("credits/<int:credit_id>/remove/", catalog_views.credit_remove, name="credit-remove"),
     path("titles/<int:title_id>/rights/<direction:direction>/new/",
-         catalog_views.rights_block_add, name="rights-add"),
-    path("rights/<int:block_id>/delete/", catalog_views.rights_block_delete,
+         rights_views.rights_block_add, name="rights-add"),
+    path("rights/<int:block_id>/delete/", rights_views.rights_block_delete,
          name="rights-delete"),
-    path("avails/", catalog_views.avails, name="avails"),
-    path("rights/export.csv", catalog_views.rights_export, name="rights-export"),
-    path("rights/import/", catalog_views.rights_import, name="rights-import"),
+    path("avails/", rights_views.avails, name="avails"),
+    path("rights/export.csv", rights_views.rights_export, name="rights-export"),
+    path("rights/import/", rights_views.rights_import, name="rights-import"),
 ], "catalog")
-partner_patterns = ([path("", views.partner_home, name="home")], "partner")
+partner_patterns = ([path("", accounts_views.partner_home, name="home")], "partner")

@@ -26,10 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg.types.range import DateRange
 
-from coprod import avails
-from coprod.models import Company, RightsBlock, Title
-from coprod.registry import ModelNotApproved, model_use_check
-from coprod.vocabulary import (
+from coprod.accounts.models import Company
+from coprod.catalog.models import Title
+from coprod.registry.gate import ModelNotApproved, model_use_check
+from coprod.rights import avails
+from coprod.rights.models import RightsBlock
+from coprod.rights.vocabulary import (
     TerritoryError,
     describe_language_rights,
     describe_media,

@@ -9,30 +9,30 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coprod.core.http import ranged_file_response
 from localization import delivery
 from localization.dubbing import services
 from localization.dubbing.forms import DubForm, PackageForm
 from localization.dubbing.permissions import check_can_deliver, check_can_dub
-from localization.http import ranged_file_response
 from localization.models import DeliveryPackage, DubTrack, SubtitleTrack
 from localization.permissions import check_can_download_track
 
 
-def _track(request, track_id: int) -> SubtitleTrack:
+def dubbing_track(request, track_id: int) -> SubtitleTrack:
     track = get_object_or_404(SubtitleTrack.objects.select_related("title", "media"),
                               pk=track_id)
     check_can_download_track(request.user, track)
     return track
 
 
-def _refused(request, error: ValidationError) -> None:
+def refusal_message(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
 
 
 def dub_section(request, track_id: int):
     """The section, loaded into the track page and polled while work is running."""
-    track = _track(request, track_id)
+    track = dubbing_track(request, track_id)
     roles = services.voice_roles_for(track=track)
     speakers = [{"name": speaker, "number": number, "voice": roles.get(speaker, "")}
                 for number, speaker in enumerate(services.track_speakers(track=track))]
@@ -53,7 +53,7 @@ def dub_section(request, track_id: int):
 
 @require_POST
 def voice_roles_save(request, track_id: int):
-    track = _track(request, track_id)
+    track = dubbing_track(request, track_id)
     check_can_dub(request.user, track)
     speakers = services.track_speakers(track=track)
     try:
@@ -66,13 +66,13 @@ def voice_roles_save(request, track_id: int):
         messages.success(request, _("Voice roles saved for every episode of %(title)s.")
                          % {"title": track.title.root})
     except ValidationError as error:
-        _refused(request, error)
+        refusal_message(request, error)
     return redirect("localization:track-detail", track_id=track.pk)
 
 
 @require_POST
 def dub_build(request, track_id: int):
-    track = _track(request, track_id)
+    track = dubbing_track(request, track_id)
     check_can_dub(request.user, track)
     form = DubForm(request.POST)
     if not form.is_valid():
@@ -84,7 +84,7 @@ def dub_build(request, track_id: int):
                             duck_original=form.cleaned_data["duck_original"])
         messages.success(request, _("The dub is queued; progress shows below."))
     except ValidationError as error:
-        _refused(request, error)
+        refusal_message(request, error)
     return redirect("localization:track-detail", track_id=track.pk)
 
 
@@ -102,7 +102,7 @@ def dub_audio(request, dub_id: int, kind: str):
 
 @require_POST
 def package_build(request, track_id: int):
-    track = _track(request, track_id)
+    track = dubbing_track(request, track_id)
     check_can_deliver(request.user)
     form = PackageForm(request.POST)
     if not form.is_valid():
@@ -119,7 +119,7 @@ def package_build(request, track_id: int):
         messages.success(request, _("The rights are cleared; the package is being built."))
     except ValidationError as error:
         messages.error(request, _("No package: the venture's rights do not allow it."))
-        _refused(request, error)
+        refusal_message(request, error)
     return redirect("localization:track-detail", track_id=track.pk)
 
 

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coprod.roles import Role
+from coprod.accounts.roles import Role
 from localization.models import (
     CueComment,
     CueRevision,
@@ -63,24 +63,24 @@ def cue_as_dict(cue: SubtitleCue) -> dict:
 def track_as_dict(track: SubtitleTrack) -> dict:
     return {"id": track.pk, "language": track.language, "version": track.version,
             "review_state": track.review_state, "locked": track.locked_at is not None,
-            "translator": _user_name(track.translator),
-            "reviewer": _user_name(track.reviewer)}
+            "translator": user_display_name(track.translator),
+            "reviewer": user_display_name(track.reviewer)}
 
 
-def _user_name(user) -> str:
+def user_display_name(user) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
 
 def revision_as_dict(revision: CueRevision) -> dict:
     return {"id": revision.pk, "revision": revision.revision, "text": revision.text,
             "start": revision.start_ms, "end": revision.end_ms, "state": revision.state,
-            "action": revision.action, "author": _user_name(revision.author),
+            "action": revision.action, "author": user_display_name(revision.author),
             "created_at": revision.created_at.isoformat()}
 
 
 def comment_as_dict(comment: CueComment) -> dict:
     return {"id": comment.pk, "parent": comment.parent_id, "text": comment.text,
-            "author": _user_name(comment.author), "rejection": comment.is_rejection,
+            "author": user_display_name(comment.author), "rejection": comment.is_rejection,
             "created_at": comment.created_at.isoformat()}
 
 
@@ -105,7 +105,7 @@ def check_can_edit_track(user, track: SubtitleTrack) -> None:
     if track.translator_id and track.translator_id != user.pk:
         raise PermissionDenied(
             _("This track is assigned to %(name)s; ask a rights manager to assign it to you.")
-            % {"name": _user_name(track.translator)})
+            % {"name": user_display_name(track.translator)})
 
 
 def check_can_review_track(user, track: SubtitleTrack) -> None:
@@ -117,7 +117,7 @@ def check_can_review_track(user, track: SubtitleTrack) -> None:
     if (track.reviewer_id and track.reviewer_id != user.pk
             and not user.has_role(*MANAGER_ROLES)):
         raise PermissionDenied(_("%(name)s reviews this track.")
-                               % {"name": _user_name(track.reviewer)})
+                               % {"name": user_display_name(track.reviewer)})
 
 
 def check_can_comment(user, track: SubtitleTrack) -> None:
@@ -139,7 +139,7 @@ def check_can_reopen_track(user, track: SubtitleTrack) -> None:
 
 # --- history ----------------------------------------------------------------------------------
 
-def _snapshot_if_missing(cue: SubtitleCue) -> None:
+def cue_snapshot_if_missing(cue: SubtitleCue) -> None:
     """The first change of a cue first records what the machine or import left there,
     so that the history can go back to it."""
     if not CueRevision.objects.filter(cue=cue, revision=cue.revision).exists():
@@ -148,7 +148,7 @@ def _snapshot_if_missing(cue: SubtitleCue) -> None:
                                    action="original", author=None)
 
 
-def _record(cue: SubtitleCue, *, actor, action: str) -> None:
+def cue_revision_record(cue: SubtitleCue, *, actor, action: str) -> None:
     CueRevision.objects.create(cue=cue, revision=cue.revision, text=cue.text,
                                start_ms=cue.start_ms, end_ms=cue.end_ms, state=cue.state,
                                action=action, author=actor)
@@ -188,7 +188,7 @@ def cue_save(*, cue: SubtitleCue, text: str, start_ms: int, end_ms: int,
         _check_times(start_ms, end_ms)
         if (text, start_ms, end_ms) == (cue.text, cue.start_ms, cue.end_ms):
             return cue
-        _snapshot_if_missing(cue)
+        cue_snapshot_if_missing(cue)
         text_changed = text != cue.text
         cue.text, cue.start_ms, cue.end_ms = text, start_ms, end_ms
         # A person's words replace the machine's; an edited approval is no approval.
@@ -200,7 +200,7 @@ def cue_save(*, cue: SubtitleCue, text: str, start_ms: int, end_ms: int,
         cue.revision += 1
         _store_qa(cue)
         cue.save()
-        _record(cue, actor=actor, action=action)
+        cue_revision_record(cue, actor=actor, action=action)
     return cue
 
 
@@ -242,7 +242,7 @@ def cue_split(*, cue: SubtitleCue, at_ms: int, text_left: str, text_right: str,
         if not cue.start_ms < at_ms < cue.end_ms:
             raise WorkflowError(_("Split inside the cue: between %(start)d and %(end)d ms.")
                                 % {"start": cue.start_ms, "end": cue.end_ms})
-        _snapshot_if_missing(cue)
+        cue_snapshot_if_missing(cue)
         _shift_indexes(cue.track_id, after=cue.index, by=1)
         right = SubtitleCue.objects.create(
             track=cue.track, index=cue.index + 1, start_ms=at_ms, end_ms=cue.end_ms,
@@ -254,10 +254,10 @@ def cue_split(*, cue: SubtitleCue, at_ms: int, text_left: str, text_right: str,
         cue.revision += 1
         _store_qa(cue)
         cue.save()
-        _record(cue, actor=actor, action="split")
+        cue_revision_record(cue, actor=actor, action="split")
         _store_qa(right)
         right.save(update_fields=["qa_issues"])
-        _record(right, actor=actor, action="split")
+        cue_revision_record(right, actor=actor, action="split")
     return cue, right
 
 
@@ -273,7 +273,7 @@ def cue_merge(*, cue: SubtitleCue, next_cue: SubtitleCue, expected_revision: int
             raise WorkflowError(_("Only a cue and the one right after it can be merged."))
         _check_revision(cue, expected_revision)
         _check_revision(following, next_expected_revision)
-        _snapshot_if_missing(cue)
+        cue_snapshot_if_missing(cue)
         cue.text = "\n".join(part for part in (cue.text, following.text) if part)
         cue.end_ms = following.end_ms
         if cue.state != State.NEEDS_REVIEW:
@@ -284,7 +284,7 @@ def cue_merge(*, cue: SubtitleCue, next_cue: SubtitleCue, expected_revision: int
         _shift_indexes(cue.track_id, after=removed_index, by=-1)
         _store_qa(cue)
         cue.save()
-        _record(cue, actor=actor, action="merge")
+        cue_revision_record(cue, actor=actor, action="merge")
     return cue
 
 
@@ -333,10 +333,10 @@ def cue_set_state(*, cue: SubtitleCue, action: str, actor, expected_revision: in
             cue.state = wanted
         else:
             raise WorkflowError(_("Unknown workflow action: %(action)s.") % {"action": action})
-        _snapshot_if_missing(cue)
+        cue_snapshot_if_missing(cue)
         cue.revision += 1
         cue.save(update_fields=["state", "revision", "updated_at"])
-        _record(cue, actor=actor, action=action)
+        cue_revision_record(cue, actor=actor, action=action)
         if action == "reject":
             CueComment.objects.create(cue=cue, author=actor, text=comment.strip(),
                                       is_rejection=True)
@@ -388,9 +388,9 @@ def track_assign(*, track: SubtitleTrack, translator, reviewer, actor) -> Subtit
     """Name the track's translator and reviewer (either may be None: anyone qualified)."""
     check_can_assign_track(actor, track)
     if translator is not None and not translator.has_role(Role.TRANSLATOR, *REVIEW_ROLES):
-        raise WorkflowError(_("%(name)s is not a translator.") % {"name": _user_name(translator)})
+        raise WorkflowError(_("%(name)s is not a translator.") % {"name": user_display_name(translator)})
     if reviewer is not None and not reviewer.has_role(*REVIEW_ROLES):
-        raise WorkflowError(_("%(name)s is not a reviewer.") % {"name": _user_name(reviewer)})
+        raise WorkflowError(_("%(name)s is not a reviewer.") % {"name": user_display_name(reviewer)})
     track = SubtitleTrack.objects.select_for_update().get(pk=track.pk)
     before = {"translator": track.translator_id, "reviewer": track.reviewer_id}
     track.translator, track.reviewer = translator, reviewer

@@ -16,10 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from coprod.models import User
-from coprod.roles import Role
+from coprod.accounts.models import User
+from coprod.accounts.roles import Role
+from coprod.core.http import ranged_file_response
 from localization import editor
-from localization.http import ranged_file_response
 from localization.models import CueComment, CueRevision, SubtitleCue, SubtitleTrack
 from localization.permissions import check_can_download_track
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coprod.models import Title
+from coprod.catalog.models import Title
 from localization.subtitles.profiles import PROFILES
 
 

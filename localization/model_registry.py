@@ -39,8 +39,8 @@ def model_checksum(model_path: str | Path) -> str:
 
 def asr_model_check_approved(*, title, model_path: str | Path) -> ApprovedModel:
     """Return the model's name and checksum, or raise ModelNotApproved saying why."""
-    from coprod import registry
-    from coprod.models import AIModel
+    from coprod.registry import gate as registry
+    from coprod.registry.models import AIModel
 
     checksum = model_checksum(model_path)
     try:

@@ -1,7 +1,7 @@
 """Who may work on subtitles and dubs. A denial says why (the 403 page shows it)."""
 
-from coprod.permissions import check_roles
-from coprod.roles import Role
+from coprod.accounts.permissions import check_roles
+from coprod.accounts.roles import Role
 
 LOCALIZATION_ROLES = frozenset(
     {Role.TRANSLATOR, Role.REVIEWER, Role.RIGHTS_MANAGER, Role.ADMINISTRATOR}

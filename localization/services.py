@@ -89,7 +89,7 @@ def media_upload(*, title, uploaded_file, user=None, episode_label: str = "",
     if uploaded_file.size is not None and uploaded_file.size > limit:
         raise ValidationError(
             _("The file is %(size)s; the largest accepted is %(limit)s.")
-            % {"size": _human_size(uploaded_file.size), "limit": _human_size(limit)},
+            % {"size": human_size(uploaded_file.size), "limit": human_size(limit)},
             code="too_big",
         )
     with _local_upload(uploaded_file) as path:
@@ -144,7 +144,7 @@ def _local_upload(uploaded_file) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def _local_media(asset: MediaAsset) -> Iterator[Path]:
+def media_local_path(asset: MediaAsset) -> Iterator[Path]:
     """The media file as a local path, copied from remote storage (S3) when needed."""
     try:
         path = Path(default_storage.path(asset.file.name))
@@ -160,7 +160,7 @@ def _local_media(asset: MediaAsset) -> Iterator[Path]:
         yield local
 
 
-def _human_size(size: int) -> str:
+def human_size(size: int) -> str:
     for unit in ("bytes", "KiB", "MiB", "GiB"):
         if size < 1024 or unit == "GiB":
             return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
@@ -277,7 +277,7 @@ def _run_pipeline(job: LocalizationJob, reporter: _ProgressReporter) -> Localiza
     with tempfile.TemporaryDirectory(prefix=f"job-{job.pk}-") as folder:
         wav_path = Path(folder) / "audio.wav"
         started = time.monotonic()
-        with _local_media(asset) as media_path:
+        with media_local_path(asset) as media_path:
             media_tools.extract_audio(media_path, wav_path,
                                       progress=lambda f: reporter.step(State.EXTRACTING_AUDIO, f))
         timings[State.EXTRACTING_AUDIO] = round(time.monotonic() - started, 2)
@@ -301,7 +301,7 @@ def _finish(job: LocalizationJob, cues: list[Cue], model, timings: dict) -> Loca
         job = LocalizationJob.objects.select_for_update().select_related("media").get(pk=job.pk)
         if job.state != State.SEGMENTING or SubtitleTrack.objects.filter(job=job).exists():
             return job  # cancelled meanwhile, or another delivery of the task finished first
-        track = _track_create(
+        track = track_create(
             title=job.media.title, media=job.media, language=job.language, cues=cues,
             source=SubtitleTrack.Source.SPEECH_RECOGNITION, job=job, user=job.created_by,
             asr_model_name=model.name, asr_model_sha256=model.sha256,
@@ -376,7 +376,7 @@ def next_track_version(*, title, language: str) -> int:
     return latest + 1
 
 
-def _track_create(*, title, language: str, cues: list[Cue], source: str, media=None, job=None,
+def track_create(*, title, language: str, cues: list[Cue], source: str, media=None, job=None,
                   user=None, asr_model_name: str = "", asr_model_sha256: str = "",
                   import_warnings: list | None = None) -> SubtitleTrack:
     # Lock the title's tracks so two writers cannot take the same version number.
@@ -408,7 +408,7 @@ def track_import(*, title, language: str, filename: str, data: bytes, user=None,
         raise ValidationError(_("There is no subtitle profile for the language %(language)s.")
                               % {"language": language}, code="language") from None
     with transaction.atomic():
-        track = _track_create(title=title, language=language, cues=cues,
+        track = track_create(title=title, language=language, cues=cues,
                               source=SubtitleTrack.Source.IMPORT, media=media, user=user,
                               import_warnings=[note.as_dict() for note in notes])
         LocalizationEvent.objects.create(

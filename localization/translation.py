@@ -199,7 +199,7 @@ def engine_description() -> str:
 
 def _engine_cleared(title, translation_engine) -> None:
     """The gate: an engine that uses a model must be approved for the title."""
-    from coprod.registry import ModelNotApproved
+    from coprod.registry.gate import ModelNotApproved
     from localization.engines.mt import engine_clearance
 
     try:
@@ -338,7 +338,7 @@ def quality_fix_track(*, track: SubtitleTrack, user=None) -> qa.FixResult:
     cue gets a new revision in its history, and a changed approved cue needs approving
     again.
     """
-    from localization.editor import _record, _snapshot_if_missing, check_can_edit_track
+    from localization.editor import cue_revision_record, cue_snapshot_if_missing, check_can_edit_track
 
     with transaction.atomic():
         track = SubtitleTrack.objects.select_for_update().select_related("title")\
@@ -354,14 +354,14 @@ def quality_fix_track(*, track: SubtitleTrack, user=None) -> qa.FixResult:
             if (fixed.start_ms, fixed.end_ms, fixed.text) == (cue.start_ms, cue.end_ms,
                                                               cue.text):
                 continue
-            _snapshot_if_missing(cue)
+            cue_snapshot_if_missing(cue)
             cue.start_ms, cue.end_ms, cue.text = fixed.start_ms, fixed.end_ms, fixed.text
             if cue.state == State.APPROVED:
                 cue.state = State.TRANSLATED
             cue.revision += 1
             cue.save(update_fields=["start_ms", "end_ms", "text", "state", "revision",
                                     "updated_at"])
-            _record(cue, actor=user, action="qa_fix")
+            cue_revision_record(cue, actor=user, action="qa_fix")
         LocalizationEvent.objects.create(
             actor=user, action=LocalizationEvent.Action.TRACK_CREATED, track=track,
             after={"automatic_fixes": [list(change) for change in result.changes]})

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coprod.permissions import roles_required
-from coprod.selectors import title_list
+from coprod.accounts.permissions import roles_required
+from coprod.catalog.selectors import title_list
 from localization import selectors, services
 from localization.forms import MediaUploadForm, SubtitleImportForm
 from localization.models import LocalizationJob, SubtitleTrack
@@ -153,7 +153,7 @@ def track_import(request):
     form = SubtitleImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if too_large := _text_upload_too_large(upload):
+        if too_large := text_upload_too_large(upload):
             form.add_error("file", too_large)
             return render(request, "localization/track_import.html", {"form": form},
                           status=400)
@@ -235,7 +235,7 @@ def cue_check(request, track_id: int, cue_id: int):
 
 
 def glossary(request, title_id: int):
-    from coprod.models import Title
+    from coprod.catalog.models import Title
     from localization import translation
     from localization.forms import GlossaryTermForm
 
@@ -273,7 +273,7 @@ def memory(request):
     form = MemoryImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         check_can_upload_media(request.user)
-        if form.is_valid() and (too_large := _text_upload_too_large(form.cleaned_data["file"])):
+        if form.is_valid() and (too_large := text_upload_too_large(form.cleaned_data["file"])):
             form.add_error("file", too_large)
         elif form.is_valid():
             try:
@@ -291,7 +291,7 @@ def memory(request):
     return render(request, "localization/memory.html", {"counts": counts, "form": form})
 
 
-def _text_upload_too_large(upload) -> str:
+def text_upload_too_large(upload) -> str:
     """The refusal for a subtitle or TMX file over TEXT_MAX_UPLOAD_SIZE, else ""."""
     from django.conf import settings
 

@@ -1,6 +1,6 @@
 import pytest
 
-from coprod.roles import Role
+from coprod.accounts.roles import Role
 from tests.factories import UserFactory
 
 

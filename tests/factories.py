@@ -1,8 +1,9 @@
 import factory
 from django.contrib.auth.models import Group
 
-from coprod.models import Company, Title, User
-from coprod.roles import Role
+from coprod.accounts.models import Company, User
+from coprod.accounts.roles import Role
+from coprod.catalog.models import Title
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):

@@ -3,7 +3,7 @@ from django.urls import reverse
 from django_celery_results.models import TaskResult
 
 from config.celery import app
-from coprod.roles import Role
+from coprod.accounts.roles import Role
 
 
 @pytest.mark.parametrize(("task_name", "queue"), [

@@ -5,7 +5,7 @@ import datetime as dt
 from django import template
 from django.utils.translation import gettext as _
 
-from coprod.vocabulary import describe_language_rights, describe_media, describe_territories
+from coprod.rights.vocabulary import describe_language_rights, describe_media, describe_territories
 
 register = template.Library()
 

@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from coprod.models import Company
-from coprod.vocabulary import Media
+from coprod.accounts.models import Company
+from coprod.rights.vocabulary import Media
 from localization.dubbing.audio import DEFAULT_MAX_SPEEDUP
 
 

@@ -1,7 +1,7 @@
 """Who may dub and who may deliver. A denial says why (the 403 page shows it)."""
 
-from coprod.permissions import check_roles
-from coprod.roles import Role
+from coprod.accounts.permissions import check_roles
+from coprod.accounts.roles import Role
 from localization.permissions import LOCALIZATION_ROLES
 
 # Delivering to a licensee commits the venture's rights: rights managers decide it.

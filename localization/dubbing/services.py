@@ -30,7 +30,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coprod.registry import ModelNotApproved, model_use_check
+from coprod.registry.gate import ModelNotApproved, model_use_check
 from localization.dubbing import audio
 from localization.engines import tts
 from localization.models import (

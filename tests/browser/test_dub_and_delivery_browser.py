@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from coprod.models import Company
-from coprod.roles import Role
+from coprod.accounts.models import Company
+from coprod.accounts.roles import Role
 from localization import delivery
 from localization.dubbing import services as dubbing
 from tests.browser.conftest import PASSWORD

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 
-from coprod.roles import Role
+from coprod.accounts.roles import Role
 from localization.models import (
     CueRevision,
     MediaAsset,

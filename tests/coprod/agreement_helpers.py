@@ -1,9 +1,9 @@
 from decimal import Decimal
 
-from coprod import agreement_services as services
-from coprod.models import Company, User
-from coprod.roles import Role
-from coprod.services import user_create
+from coprod.accounts.models import Company, User
+from coprod.accounts.roles import Role
+from coprod.accounts.services import user_create
+from coprod.agreements import services
 from tests.coprod.rights_helpers import company, film
 
 

@@ -1,14 +1,16 @@
 import datetime as dt
 
-from coprod import services
-from coprod.models import Company, Title
+from coprod.accounts.models import Company
+from coprod.catalog import services as catalog_services
+from coprod.catalog.models import Title
+from coprod.rights import services as rights_services
 
 D = dt.date
 
 
 def terms(territory="JP", media=("svod",), languages=("ja",), kinds=("sub",),
-          start=D(2026, 1, 1), end=D(2030, 1, 1), exclusive=False) -> services.RightsTerms:
-    return services.RightsTerms(territory_expression=territory, media=tuple(media),
+          start=D(2026, 1, 1), end=D(2030, 1, 1), exclusive=False) -> rights_services.RightsTerms:
+    return rights_services.RightsTerms(territory_expression=territory, media=tuple(media),
                                 languages=tuple(languages), language_kinds=tuple(kinds),
                                 start=start, end=end, exclusive=exclusive)
 
@@ -19,19 +21,19 @@ def company(name, kind=Company.Kind.PLATFORM, country="JP") -> Company:
 
 
 def film(name="필름", year=2024) -> Title:
-    return services.title_create(actor=None, data={
+    return catalog_services.title_create(actor=None, data={
         "kind": Title.Kind.FILM, "original_title": name, "romanized_title": name,
         "year": year})
 
 
 def hold(title, **kwargs):
-    return services.rights_in_add(actor=None, title=title,
+    return rights_services.rights_in_add(actor=None, title=title,
                                   licensor=company("Licensor Co", Company.Kind.LICENSOR, "KR"),
                                   contract_reference=kwargs.pop("contract", "CT-IN-1"),
                                   terms=terms(**kwargs))
 
 
 def grant(title, licensee="Platform A", **kwargs):
-    return services.rights_out_grant(actor=None, title=title, licensee=company(licensee),
+    return rights_services.rights_out_grant(actor=None, title=title, licensee=company(licensee),
                                      contract_reference=kwargs.pop("contract", "CT-OUT-1"),
                                      terms=terms(**kwargs))

@@ -5,10 +5,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from coprod import agreement_services as services
-from coprod.models import Agreement, AIModel, Event
-from coprod.registry import ModelNotApproved, model_use_check
-from coprod.roles import Role
+from coprod.accounts.roles import Role
+from coprod.agreements import services
+from coprod.agreements.models import Agreement
+from coprod.audit.models import Event
+from coprod.registry.gate import ModelNotApproved, model_use_check
+from coprod.registry.models import AIModel
 from tests.coprod.agreement_helpers import execute, fifty_fifty, signatory
 from tests.coprod.rights_helpers import film
 
@@ -190,9 +192,9 @@ def test_series_agreement_clears_its_episodes_and_voices_need_consent():
 
 
 def services_title_episode(series):
-    from coprod import services as catalog
+    from coprod.catalog import services as catalog_services
 
-    return catalog.title_create(actor=None, data={
+    return catalog_services.title_create(actor=None, data={
         "kind": "episode", "parent": series, "number": 1, "original_title": "1화",
         "romanized_title": "Ep 1", "year": 2026})
 
@@ -211,7 +213,7 @@ def test_terminated_agreement_no_longer_clears_a_model():
 # --- the browser flow ------------------------------------------------------------------------
 
 def test_rights_manager_drafts_partners_approve_edit_withdraws_reapproval_executes(client):
-    from coprod.services import user_create
+    from coprod.accounts.services import user_create
 
     manager = user_create(username="rm", password="pw-long-enough", role=Role.RIGHTS_MANAGER)
     title = film("브라우저", 2026)

@@ -1,9 +1,10 @@
 import pytest
 
-from coprod import services
-from coprod.avails import AvailsQuery, ReasonKind, Status, availability
-from coprod.models import Title
-from coprod.vocabulary import TerritoryError, expand_territories, language_rights
+from coprod.catalog import services as catalog_services
+from coprod.catalog.models import Title
+from coprod.rights import services as rights_services
+from coprod.rights.avails import AvailsQuery, ReasonKind, Status, availability
+from coprod.rights.vocabulary import TerritoryError, expand_territories, language_rights
 from tests.coprod.rights_helpers import D, film, grant, hold
 
 pytestmark = pytest.mark.django_db
@@ -144,7 +145,7 @@ def test_different_media_or_language_kind_do_not_conflict():
 def test_holdback_blocks_its_media_and_territory_for_its_window():
     title = film()
     block = hold(title, territory="TH", media=("svod", "avod"))
-    services._holdbacks_create(block, [services.HoldbackTerms(
+    rights_services._holdbacks_create(block, [rights_services.HoldbackTerms(
         territory_expression="TH", media=("svod",), start=D(2026, 1, 1), end=D(2026, 7, 1),
         description="theatrical first")])
     result = ask(title, territory="TH", start=D(2026, 1, 1), end=D(2027, 1, 1))
@@ -158,13 +159,13 @@ def test_holdback_blocks_its_media_and_territory_for_its_window():
 # --- series, seasons, episodes -------------------------------------------------------------
 
 def make_series():
-    series = services.title_create(actor=None, data={
+    series = catalog_services.title_create(actor=None, data={
         "kind": Title.Kind.SERIES, "original_title": "시리즈", "romanized_title": "Sirijeu",
         "year": 2025})
-    season = services.title_create(actor=None, data={
+    season = catalog_services.title_create(actor=None, data={
         "kind": Title.Kind.SEASON, "parent": series, "number": 1,
         "original_title": "시즌 1", "romanized_title": "Season 1", "year": 2025})
-    episodes = [services.title_create(actor=None, data={
+    episodes = [catalog_services.title_create(actor=None, data={
         "kind": Title.Kind.EPISODE, "parent": season, "number": number,
         "original_title": f"{number}화", "romanized_title": f"Episode {number}", "year": 2025})
         for number in (1, 2)]
@@ -214,10 +215,10 @@ def test_grant_is_refused_with_reasons_and_nothing_is_written():
     title = film()
     hold(title, territory="JP")
     first = grant(title, exclusive=True)
-    with pytest.raises(services.RightsConflict) as refused:
+    with pytest.raises(rights_services.RightsConflict) as refused:
         grant(title, licensee="Platform B", exclusive=True, contract="CT-OUT-2")
     assert f"#{first.pk}" in " ".join(refused.value.messages)
-    with pytest.raises(services.RightsConflict) as not_held:
+    with pytest.raises(rights_services.RightsConflict) as not_held:
         grant(title, territory="CN", licensee="Platform B", contract="CT-OUT-3")
     assert "Not held" in not_held.value.messages[0]
     assert title.rights_blocks.filter(direction="out").count() == 1
@@ -236,7 +237,7 @@ def test_grant_and_rights_in_are_recorded_as_events():
 
 def test_bad_terms_are_refused_with_field_errors():
     title = film()
-    with pytest.raises(services.ValidationError) as refused:
+    with pytest.raises(rights_services.ValidationError) as refused:
         hold(title, territory="NOWHERE", media=(), end=D(2025, 1, 1))
     assert set(refused.value.message_dict) == {"territory_expression", "media", "end"}
 

@@ -7,8 +7,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from coprod.models import Credit, Event, Genre, RightsBlock, Title
-from coprod.roles import Role
+from coprod.accounts.roles import Role
+from coprod.audit.models import Event
+from coprod.catalog.models import Credit, Genre, Title
+from coprod.rights.models import RightsBlock
 from tests.coprod.rights_helpers import company, film, hold
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ import threading
 import pytest
 from django.db import connection
 
-from coprod import services
-from coprod.models import RightsBlock
+from coprod.catalog import services as catalog_services
+from coprod.rights import services as rights_services
+from coprod.rights.models import RightsBlock
 from tests.coprod.rights_helpers import company, film, hold, terms
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,7 +19,7 @@ def race(monkeypatch, requests):
     """Run each grant in its own thread and connection. Each thread waits after its
     availability check for the other, so without the row lock both checks would pass."""
     checked = threading.Barrier(len(requests), timeout=3)
-    real_availability = services.availability
+    real_availability = rights_services.availability
 
     def availability_then_wait(*args, **kwargs):
         answer = real_availability(*args, **kwargs)
@@ -27,15 +28,15 @@ def race(monkeypatch, requests):
             checked.wait()
         return answer
 
-    monkeypatch.setattr(services, "availability", availability_then_wait)
+    monkeypatch.setattr(rights_services, "availability", availability_then_wait)
     outcomes = []
 
     def attempt(title, licensee, grant_terms):
         try:
-            services.rights_out_grant(actor=None, title=title, licensee=company(licensee),
+            rights_services.rights_out_grant(actor=None, title=title, licensee=company(licensee),
                                       contract_reference=f"CT-{licensee}", terms=grant_terms)
             outcomes.append(("granted", licensee))
-        except services.RightsConflict as error:
+        except rights_services.RightsConflict as error:
             outcomes.append(("refused", error.messages[0]))
         finally:
             connection.close()
@@ -62,9 +63,9 @@ def test_two_simultaneous_exclusive_grants_cannot_both_succeed(monkeypatch):
 
 
 def test_simultaneous_grants_on_episodes_of_one_series_are_serialized(monkeypatch):
-    series = services.title_create(actor=None, data={
+    series = catalog_services.title_create(actor=None, data={
         "kind": "series", "original_title": "동시", "romanized_title": "Dongsi", "year": 2025})
-    episode = services.title_create(actor=None, data={
+    episode = catalog_services.title_create(actor=None, data={
         "kind": "episode", "parent": series, "number": 1, "original_title": "1화",
         "romanized_title": "Ep 1", "year": 2025})
     hold(series, territory="JP")

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from coprod.roles import Role
+from coprod.accounts.roles import Role
 from coprod.templatetags.formatting import money
 
 pytestmark = pytest.mark.django_db

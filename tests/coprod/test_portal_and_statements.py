@@ -8,9 +8,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from coprod import agreement_services as services
-from coprod.models import AgreementDocument, Company
-from coprod.roles import Role
+from coprod.accounts.models import Company
+from coprod.accounts.roles import Role
+from coprod.agreements import services
+from coprod.agreements.models import AgreementDocument
 from tests.coprod.agreement_helpers import execute, signatory
 from tests.coprod.rights_helpers import film
 
@@ -62,7 +63,7 @@ def two_partners():
 
 def test_statements_carry_unrecouped_balances_forward(client, two_partners):
     (agreement, _partner, _title), _ = two_partners
-    from coprod.statements import agreement_statements
+    from coprod.agreements.statements import agreement_statements
 
     first, second = agreement_statements(agreement)
     # Q1: gross 1,000,000; fee 20% = 200,000 to SFR; 800,000 to investors owed
@@ -81,7 +82,7 @@ def test_statements_carry_unrecouped_balances_forward(client, two_partners):
 
 def test_statement_page_and_csv_for_rights_managers(client, two_partners):
     (agreement, _partner, _title), _ = two_partners
-    from coprod.services import user_create
+    from coprod.accounts.services import user_create
 
     client.force_login(user_create(username="rm", password="pw-long-enough",
                                    role=Role.RIGHTS_MANAGER))
@@ -251,7 +252,7 @@ def test_documents_download_only_through_checked_views(client, two_partners):
 
 def test_statements_follow_the_executed_terms_while_an_amendment_is_edited(two_partners):
     (agreement, _partner, _title), _ = two_partners
-    from coprod.statements import agreement_statements
+    from coprod.agreements.statements import agreement_statements
 
     before = [dict(statement.payouts) for statement in agreement_statements(agreement)]
     services.agreement_transition(actor=None, agreement=agreement, to="amended")

@@ -3,8 +3,8 @@ import io
 
 import pytest
 
-from coprod.models import RightsBlock
-from coprod.rights_csv import COLUMNS, export_rights, import_rights
+from coprod.rights.ema_csv import COLUMNS, export_rights, import_rights
+from coprod.rights.models import RightsBlock
 from tests.coprod.rights_helpers import D, company, film, grant, hold
 
 pytestmark = pytest.mark.django_db

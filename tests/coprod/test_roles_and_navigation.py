@@ -5,9 +5,9 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from coprod.models import Company
-from coprod.roles import Role
-from coprod.services import user_create
+from coprod.accounts.models import Company
+from coprod.accounts.roles import Role
+from coprod.accounts.services import user_create
 from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db
@@ -142,7 +142,9 @@ def test_rights_managers_can_use_the_admin_and_translators_cannot(client):
 
 
 def test_registry_changes_in_the_admin_are_recorded_and_titles_are_read_only(client):
-    from coprod.models import AIModel, Event, Title
+    from coprod.audit.models import Event
+    from coprod.catalog.models import Title
+    from coprod.registry.models import AIModel
 
     admin_user = user_create(username="boss", password="pw-long-enough", role=Role.ADMINISTRATOR)
     client.force_login(admin_user)

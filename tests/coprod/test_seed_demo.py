@@ -1,11 +1,15 @@
 import pytest
 from django.core.management import call_command
 
-from coprod.models import Agreement, AIModel, Company, RightsBlock, Title, User
-from coprod.registry import model_use_check
-from coprod.roles import Role
-from coprod.selectors import rights_expiring
-from coprod.statements import agreement_statements
+from coprod.accounts.models import Company, User
+from coprod.accounts.roles import Role
+from coprod.agreements.models import Agreement
+from coprod.agreements.statements import agreement_statements
+from coprod.catalog.models import Title
+from coprod.registry.gate import model_use_check
+from coprod.registry.models import AIModel
+from coprod.rights.models import RightsBlock
+from coprod.rights.selectors import rights_expiring
 
 pytestmark = pytest.mark.django_db
 

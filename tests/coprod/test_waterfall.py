@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from coprod.waterfall import (
+from coprod.agreements.waterfall import (
     MINOR_UNITS,
     ROUNDING_RULE,
     DistributionFeeTier,

@@ -15,8 +15,8 @@ JAPANESE_CLIP = ROOT / "tests" / "fixtures" / "audio" / "japanese-accuracy.ogg"
 
 def approve_whisper_for(title):
     """An executed agreement covering ``title`` that approves the shipped Whisper model."""
-    from coprod import agreement_services
-    from coprod.models import AIModel
+    from coprod.agreements import services as agreement_services
+    from coprod.registry.models import AIModel
     from localization.engines import whisper_model
     from tests.coprod.agreement_helpers import execute, fifty_fifty
 

@@ -1,6 +1,6 @@
 """Titles whose agreement approves voices, and approved tracks ready to be dubbed."""
 
-from coprod.models import AIModel
+from coprod.registry.models import AIModel
 from localization.models import SubtitleCue, SubtitleTrack
 
 THAI_VOICE = "espeak_ng:th"
@@ -9,7 +9,7 @@ KOKORO_VOICE = "kokoro:jf_alpha"
 
 def approve_models_for(title, *model_names):
     """An executed agreement covering ``title`` approving the registry entries named."""
-    from coprod import agreement_services
+    from coprod.agreements import services as agreement_services
     from tests.coprod.agreement_helpers import execute, fifty_fifty
 
     models = [AIModel.objects.get(name=name) for name in model_names]

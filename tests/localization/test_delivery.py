@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from coprod.models import AIModel
+from coprod.registry.models import AIModel
 from localization import delivery
 from localization.delivery import DeliveryRefused
 from localization.dubbing import services as dubbing

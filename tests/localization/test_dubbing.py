@@ -5,7 +5,7 @@ import io
 import numpy as np
 import pytest
 
-from coprod.models import Title
+from coprod.catalog.models import Title
 from localization.dubbing import services
 from localization.dubbing.services import DubRefused
 from localization.engines import tts
@@ -155,7 +155,7 @@ def test_voice_roles_live_on_the_series_so_every_episode_uses_them(
 
 def test_the_gate_is_asked_again_when_the_task_runs(thai_title,
                                                     django_capture_on_commit_callbacks):
-    from coprod.models import AIModel
+    from coprod.registry.models import AIModel
 
     track = approved_track(thai_title, "th", [(0, 2000, SHORT, "")])
     dub = services.dub_create(track=track, enqueue=False)
@@ -198,7 +198,7 @@ def test_the_original_audio_is_ducked_under_each_line(thai_title, tmp_path,
 
 def test_a_japanese_dub_with_a_kokoro_voice_once_consent_is_recorded(
         django_capture_on_commit_callbacks):
-    from coprod.models import AIModel
+    from coprod.registry.models import AIModel
 
     if not any(voice.key == KOKORO_VOICE for voice in tts.available_voices()):
         pytest.skip("Kokoro voices are not installed (infra/install-voices.sh)")

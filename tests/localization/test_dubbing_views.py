@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from coprod.roles import Role
+from coprod.accounts.roles import Role
 from localization.models import DeliveryPackage, DubTrack, VoiceRole
 from tests.coprod.rights_helpers import company, grant, hold
 from tests.factories import TitleFactory, UserFactory

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from coprod.roles import Role
+from coprod.accounts.roles import Role
 from localization import editor
 from localization.models import (
     CueComment,

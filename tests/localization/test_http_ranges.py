@@ -2,7 +2,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import RequestFactory
 
-from localization.http import ranged_file_response
+from coprod.core.http import ranged_file_response
 
 
 class Stored:

@@ -3,7 +3,7 @@ description for people, and the AI licensing gate."""
 
 import pytest
 
-from coprod.registry import ModelNotApproved
+from coprod.registry.gate import ModelNotApproved
 from localization.engines.mt import (
     EngineIdentity,
     GlossaryHint,
@@ -116,8 +116,8 @@ def test_unknown_engine_is_a_clear_error(bare_settings):
 
 
 def register_and_approve(sha256: str, *, name: str, kind: str, title) -> None:
-    from coprod import agreement_services
-    from coprod.models import AIModel
+    from coprod.agreements import services as agreement_services
+    from coprod.registry.models import AIModel
     from tests.coprod.agreement_helpers import execute, fifty_fifty
 
     model = AIModel.objects.create(name=name, version="1", kind=kind, licence="CC-BY-NC-4.0",

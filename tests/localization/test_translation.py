@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from coprod.roles import Role
+from coprod.accounts.roles import Role
 from localization import translation
 from localization.models import SubtitleCue, SubtitleTrack, TranslationMemoryEntry
 from tests.factories import TitleFactory
@@ -243,8 +243,8 @@ def test_unapproved_translation_model_is_refused_with_the_reason(tiny_model_sett
 
 def test_approved_translation_model_fills_cues_and_records_itself(tiny_model_settings,
                                                                    translate):
-    from coprod import agreement_services
-    from coprod.models import AIModel
+    from coprod.agreements import services as agreement_services
+    from coprod.registry.models import AIModel
     from localization.engines.mt.ctranslate2_engine import model_file_sha256
     from tests.coprod.agreement_helpers import execute, fifty_fifty
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from coprod.roles import Role
+from coprod.accounts.roles import Role
 from localization.models import LocalizationJob, MediaAsset, SubtitleTrack
 from localization.subtitles.formats import read_subtitles
 from tests.localization.conftest import DEMO_CLIP

@@ -8,10 +8,15 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from coprod import agreement_services, services
-from coprod.models import Agreement, AIModel, Company, Genre, Title, User
-from coprod.roles import Role
-from coprod.services import user_create
+from coprod.accounts.models import Company, User
+from coprod.accounts.roles import Role
+from coprod.accounts.services import user_create
+from coprod.agreements import services as agreement_services
+from coprod.agreements.models import Agreement
+from coprod.catalog import services as catalog_services
+from coprod.catalog.models import Genre, Title
+from coprod.registry.models import AIModel
+from coprod.rights import services as rights_services
 
 COMPANIES = [
     ("SFR", Company.Kind.VENTURE_PARTNER, "KR"),
@@ -96,12 +101,12 @@ class Command(BaseCommand):
 
     def _series_parts(self) -> None:
         series = Title.objects.get(original_title="별빛 식당", parent__isnull=True)
-        season = services.title_create(actor=None, data={
+        season = catalog_services.title_create(actor=None, data={
             "kind": Title.Kind.SEASON, "parent": series, "number": 1,
             "original_title": "별빛 식당 시즌 1", "romanized_title": "Byeolbit Sikdang S1",
             "year": 2024})
         for number in (1, 2, 3):
-            services.title_create(actor=None, data={
+            catalog_services.title_create(actor=None, data={
                 "kind": Title.Kind.EPISODE, "parent": season, "number": number,
                 "original_title": f"{number}화", "romanized_title": f"Episode {number}",
                 "year": 2024, "runtime_minutes": 62})
@@ -117,35 +122,35 @@ class Command(BaseCommand):
             if not title.credits.exists():
                 for order, (name, romanized, role, character) in enumerate(
                         CREDITS.get(original, [])):
-                    services.credit_add(actor=None, title=title, person_name=name,
+                    catalog_services.credit_add(actor=None, title=title, person_name=name,
                                         romanized_name=romanized, role=role,
                                         character=character, order=order)
             if title.rights_blocks.exists():
                 continue
             today = timezone.localdate()
-            services.rights_in_add(
+            rights_services.rights_in_add(
                 actor=None, title=title, licensor=companies["Hanbit Pictures"],
                 contract_reference=f"HB-{title.year}-{title.pk:03d}",
-                terms=services.RightsTerms(
+                terms=rights_services.RightsTerms(
                     territory_expression="WORLD -KR", media=("all",),
                     languages=("ja", "zh-Hans", "th", "en"), language_kinds=("sub", "dub"),
                     start=dt.date(today.year - 1, 1, 1), end=None),
-                holdbacks=[services.HoldbackTerms(
+                holdbacks=[rights_services.HoldbackTerms(
                     territory_expression="JP", media=("free_tv",),
                     start=dt.date(today.year - 1, 1, 1), end=dt.date(today.year + 1, 1, 1),
                     description="Free TV in Japan after the theatrical run")])
             if original == "서울의 밤":
-                services.rights_out_grant(
+                rights_services.rights_out_grant(
                     actor=None, title=title, licensee=companies["Tokyo Stream"],
                     contract_reference="TS-2026-001",
-                    terms=services.RightsTerms(
+                    terms=rights_services.RightsTerms(
                         territory_expression="JP", media=("svod",), languages=("ja",),
                         language_kinds=("sub", "dub"), start=today - dt.timedelta(days=200),
                         end=today + dt.timedelta(days=45), exclusive=True))
-                services.rights_out_grant(
+                rights_services.rights_out_grant(
                     actor=None, title=title, licensee=companies["Bangkok Play"],
                     contract_reference="BP-2026-014",
-                    terms=services.RightsTerms(
+                    terms=rights_services.RightsTerms(
                         territory_expression="TH", media=("svod", "avod"), languages=("th",),
                         language_kinds=("sub",), start=today,
                         end=today + dt.timedelta(days=730), exclusive=False))

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
-    from coprod.models import Title
-    from coprod.registry import ModelClearance
+    from coprod.catalog.models import Title
+    from coprod.registry.gate import ModelClearance
 
 MEMORY_ONLY = "memory_only"
 CTRANSLATE2 = "ctranslate2"
@@ -133,7 +133,7 @@ def engine_clearance(engine: TranslationEngine, *, title: Title) -> ModelClearan
     or raises coprod.registry.ModelNotApproved with the reason. The kind is not checked:
     an operator may register a chat model as a language model or as a translation model.
     """
-    from coprod.registry import model_use_check
+    from coprod.registry.gate import model_use_check
 
     if not engine.identity.model_sha256:
         return None

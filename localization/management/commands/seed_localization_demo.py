@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import UploadedFile
 from django.core.management.base import BaseCommand
 
-from coprod.models import Title
+from coprod.catalog.models import Title
 from localization import services
 from localization.models import MediaAsset
 

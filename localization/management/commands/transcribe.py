@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from coprod.models import Title
+from coprod.catalog.models import Title
 from localization import selectors, services
 from localization.models import LocalizationJob
 

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from coprod.accounts.models import Company, User
+from coprod.accounts.roles import Role
+
+CATALOG_ROLES = frozenset({Role.RIGHTS_MANAGER, Role.ADMINISTRATOR})
+
+
+
+PARTNER_PORTAL_ROLES = frozenset({Role.PARTNER_STUDIO})
+
+
+
+SYSTEM_ROLES = frozenset({Role.ADMINISTRATOR})
+
+
+
+def role_labels(roles: Iterable[str]) -> str:
+    labels = sorted(str(Role(role).label) for role in roles)
+    return ", ".join(labels) if labels else _("none")
+
+
+
+def check_roles(user: User, allowed: Iterable[str]) -> None:
+    """Raise PermissionDenied, saying which roles the page needs, unless the user has one."""
+    allowed = frozenset(allowed)
+    if user.has_role(*allowed):
+        return
+    raise PermissionDenied(
+        _("This page is for: {allowed}. Your account's roles: {mine}.").format(
+            allowed=role_labels(allowed), mine=role_labels(user.roles)
+        )
+    )
+
+
+
+def check_partner_company(user: User) -> Company:
+    """A partner-studio user sees only their company's data; return that company."""
+    check_roles(user, PARTNER_PORTAL_ROLES)
+    if user.company is None:
+        raise PermissionDenied(
+            _("Your account is not linked to a partner company yet; ask an administrator.")
+        )
+    return user.company
+
+
+
+def roles_required(allowed: Iterable[str]) -> Callable:
+    """Decorate a view so only users with one of ``allowed`` roles may open it."""
+    allowed = frozenset(allowed)
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            check_roles(request.user, allowed)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,27 @@
+"""Model permissions for the role groups, granted after every migrate.
+
+Permissions only exist once the post_migrate of django.contrib.auth has run, so a data
+migration cannot grant them; this handler keeps the groups' permissions in step.
+"""
+
+from django.contrib.auth.models import Group, Permission
+
+from coprod.accounts.roles import Role
+
+# App labels whose models each role manages in the Django admin.
+ROLE_MODEL_PERMISSIONS = {
+    Role.RIGHTS_MANAGER: {"coprod": {"company", "title", "genre", "person", "credit",
+                                     "titlelocalization", "aimodel", "agreement", "party",
+                                     "waterfalltier", "rightsblock", "revenuereceipt",
+                                     "event"}},
+}
+
+
+def grant_role_permissions(sender, **kwargs) -> None:
+    for role, apps in ROLE_MODEL_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        for app_label, models in apps.items():
+            permissions = Permission.objects.filter(
+                content_type__app_label=app_label, content_type__model__in=models
+            )
+            group.permissions.add(*permissions)

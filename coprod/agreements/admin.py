@@ -1,0 +1,32 @@
+from django.contrib import admin
+
+from coprod.agreements.models import Agreement, Party, RevenueReceipt, WaterfallTier
+from coprod.core.admin import ServiceOnlyAdmin
+
+
+class PartyInline(admin.TabularInline):
+    model = Party
+    extra = 0
+    fields = ("company", "role", "share_percentage", "signatory")
+
+
+
+class TierInline(admin.TabularInline):
+    model = WaterfallTier
+    extra = 0
+
+
+
+@admin.register(Agreement)
+class AgreementAdmin(ServiceOnlyAdmin):
+    list_display = ("reference", "name", "status", "version", "currency")
+    list_filter = ("status", "currency")
+    search_fields = ("reference", "name")
+    inlines = [PartyInline, TierInline]
+
+
+
+@admin.register(RevenueReceipt)
+class RevenueReceiptAdmin(ServiceOnlyAdmin):
+    list_display = ("agreement", "period", "title", "territory", "amount", "currency")
+    list_filter = ("period", "currency")

@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from coprod.audit.models import Event
+from coprod.core.admin import ServiceOnlyAdmin
+
+
+@admin.register(Event)
+class EventAdmin(ServiceOnlyAdmin):
+    list_display = ("created_at", "actor", "action", "object_type", "object_id")
+    list_filter = ("action",)

@@ -1,0 +1,330 @@
+"""The partner portal: a separate Django admin site for partner-studio users.
+
+A partner sees only its own company's agreements, the titles they cover, its statements
+and deliverables. Everything is read-only except approving an agreement the partner's
+signatory is party to, and uploading documents to it. Every queryset is narrowed to the
+user's company, so another partner's object is simply not found.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from coprod.accounts.roles import Role
+from coprod.agreements import services as agreement_services
+from coprod.agreements import waterfall
+from coprod.agreements.forms import DocumentForm
+from coprod.agreements.models import Agreement
+from coprod.catalog.models import Title
+from coprod.core.admin import ServiceOnlyAdmin
+
+
+def portal_company(request):
+    user = request.user
+    if user.is_active and user.is_authenticated and user.has_role(Role.PARTNER_STUDIO) \
+            and user.company_id:
+        return user.company
+    return None
+
+
+class PartnerPortalSite(admin.AdminSite):
+    site_header = gettext_lazy("Partner portal")
+    site_title = gettext_lazy("Partner portal")
+    index_title = gettext_lazy("Your company's agreements, titles, statements and deliverables")
+    enable_nav_sidebar = False
+
+    def has_permission(self, request) -> bool:
+        return portal_company(request) is not None
+
+    def login(self, request, extra_context=None):
+        if request.user.is_authenticated:
+            raise PermissionDenied(_("The partner portal is for partner-studio users linked "
+                                     "to a partner company."))
+        return redirect_to_login(request.get_full_path())
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        company = portal_company(request)
+        context["portal_company"] = company
+        return context
+
+
+partner_portal = PartnerPortalSite(name="partner_portal")
+
+
+class ReadOnlyPortalAdmin(ServiceOnlyAdmin):
+    """View-only for the user's own company; no add, change or delete."""
+
+    actions = None
+
+    def has_module_permission(self, request) -> bool:
+        return portal_company(request) is not None
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return portal_company(request) is not None
+
+
+@admin.register(Agreement, site=partner_portal)
+class PortalAgreementAdmin(ReadOnlyPortalAdmin):
+    list_display = ("reference", "name", "status", "version", "currency")
+    list_filter = ("status",)
+    fields = ("reference", "name", "status", "version", "currency", "term_start", "term_end",
+              "territory_expression", "titles", "approved_models", "notes")
+    change_form_template = "coprod/portal/agreement_change_form.html"
+
+    def get_queryset(self, request):
+        company = portal_company(request)
+        if company is None:
+            return Agreement.objects.none()
+        return Agreement.objects.filter(parties__company=company).distinct()
+
+    def _own(self, request, object_id) -> Agreement:
+        agreement = self.get_object(request, object_id)
+        if agreement is None:
+            raise Http404(_("No such agreement among your company's agreements."))
+        return agreement
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        agreement = self._own(request, object_id)
+        company = portal_company(request)
+        party = agreement.parties.filter(company=company).first()
+        approvals = agreement.approvals.filter(version=agreement.version,
+                                               withdrawn_at__isnull=True)
+        from coprod.agreements.statements import agreement_statements
+
+        statements = agreement_statements(agreement)
+        extra_context = {
+            **(extra_context or {}),
+            "party": party,
+            "can_approve": (agreement.status == Agreement.Status.AWAITING_APPROVALS
+                            and party is not None and party.signatory_id == request.user.pk
+                            and not approvals.filter(party=party).exists()),
+            "approved_parties": [approval.party.company.name for approval in
+                                 approvals.select_related("party__company")],
+            "documents": agreement.documents.all(),
+            "document_form": DocumentForm(),
+            "periods": [] if isinstance(statements, str) else
+            [statement.period for statement in statements],
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        agreement = self._own(request, object_id)
+        context = {**self.admin_site.each_context(request), "agreement": agreement,
+                   "events": agreement.events.select_related("actor"),
+                   "title": _("History of %(agreement)s") % {"agreement": agreement},
+                   "opts": self.opts}
+        return TemplateResponse(request, "coprod/portal/agreement_history.html", context)
+
+    def get_urls(self):
+        own = [
+            path("<path:object_id>/upload/", self.admin_site.admin_view(self.upload_view),
+                 name="coprod_agreement_upload"),
+            path("<path:object_id>/documents/<int:document_id>/",
+                 self.admin_site.admin_view(self.document_view),
+                 name="coprod_agreement_document"),
+            path("<path:object_id>/statements/<str:period>/",
+                 self.admin_site.admin_view(self.statement_view),
+                 name="coprod_agreement_statement"),
+            path("<path:object_id>/statements/<str:period>/csv/",
+                 self.admin_site.admin_view(self.statement_csv_view),
+                 name="coprod_agreement_statement_csv"),
+        ]
+        return own + super().get_urls()
+
+    def upload_view(self, request, object_id):
+        agreement = self._own(request, object_id)
+        if agreement.status == Agreement.Status.TERMINATED:
+            raise PermissionDenied(_("A terminated agreement takes no more documents."))
+        if request.method != "POST":
+            return redirect("partner_portal:coprod_agreement_change", agreement.pk)
+        form = DocumentForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                agreement_services.agreement_document_add(
+                    actor=request.user, agreement=agreement, upload=form.cleaned_data["file"])
+                messages.success(request, _("The document is attached."))
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+        else:
+            messages.error(request, form.errors.as_text())
+        return redirect("partner_portal:coprod_agreement_change", agreement.pk)
+
+    def document_view(self, request, object_id, document_id):
+        from django.shortcuts import get_object_or_404
+
+        from coprod.core.http import ranged_file_response
+
+        agreement = self._own(request, object_id)
+        document = get_object_or_404(agreement.documents, pk=document_id)
+        return ranged_file_response(request, document.file, "application/octet-stream",
+                                    filename=document.name, as_attachment=True)
+
+    def _statement(self, request, object_id, period):
+        from coprod.agreements.statements import agreement_statement
+
+        agreement = self._own(request, object_id)
+        statement = agreement_statement(agreement, period)
+        company = portal_company(request)
+        if statement is None or company.name not in statement.parties:
+            raise Http404(_("No statement for your company in this period."))
+        return agreement, statement, company.name
+
+    def statement_view(self, request, object_id, period):
+        agreement, statement, party = self._statement(request, object_id, period)
+        context = {**self.admin_site.each_context(request), "agreement": agreement,
+                   "statement": statement, "party": party,
+                   "party_lines": statement.for_party(party), "opts": self.opts,
+                   "payout": statement.payout(party),
+                   "csv_url": reverse("partner_portal:coprod_agreement_statement_csv",
+                                      args=[agreement.pk, period]),
+                   "title": _("Statement %(period)s") % {"period": period}}
+        return TemplateResponse(request, "coprod/portal/statement.html", context)
+
+    def statement_csv_view(self, request, object_id, period):
+        agreement, statement, party = self._statement(request, object_id, period)
+        response = HttpResponse(waterfall.statement_csv_for_party(statement, party),
+                                content_type="text/csv")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{agreement.reference}-{period}.csv"')
+        return response
+
+
+@admin.register(Title, site=partner_portal)
+class PortalTitleAdmin(ReadOnlyPortalAdmin):
+    list_display = ("original_title", "romanized_title", "kind", "year")
+    fields = ("kind", "parent", "number", "original_title", "romanized_title",
+              "english_title", "year", "runtime_minutes", "synopsis")
+
+    def get_queryset(self, request):
+        company = portal_company(request)
+        if company is None:
+            return Title.objects.none()
+        return Title.objects.filter(agreements__parties__company=company).distinct()
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Title history includes rights with other licensees: not for partners.
+        if self.get_object(request, object_id) is None:
+            raise Http404(_("No such title among your company's titles."))
+        raise PermissionDenied(_("The history of a title is kept for the venture's rights "
+                                 "managers."))
+
+
+def _register_deliverables() -> None:
+    """Subtitle tracks of the partner's titles, as deliverables it can download."""
+    from localization.models import SubtitleTrack
+    from localization.selectors import track_export
+    from localization.subtitles.formats import FORMATS
+
+    @admin.register(SubtitleTrack, site=partner_portal)
+    class PortalSubtitleTrackAdmin(ReadOnlyPortalAdmin):
+        list_display = ("title", "language", "version", "source", "created_at", "downloads")
+        list_filter = ("language",)
+        fields = ("title", "language", "version", "source", "created_at")
+        readonly_fields = fields
+
+        def get_queryset(self, request):
+            company = portal_company(request)
+            if company is None:
+                return SubtitleTrack.objects.none()
+            # Approved tracks of the titles (and their seasons and episodes) that the
+            # partner's executed agreements cover.
+            from django.db.models import Q
+
+            covered = Title.objects.filter(
+                agreements__parties__company=company,
+                agreements__status__in=[Agreement.Status.EXECUTED, Agreement.Status.AMENDED])
+            return (SubtitleTrack.objects.select_related("title")
+                    .filter(review_state="approved")
+                    .filter(Q(title__in=covered) | Q(title__parent__in=covered)
+                            | Q(title__parent__parent__in=covered)).distinct())
+
+        @admin.display(description=gettext_lazy("Download"))
+        def downloads(self, track):
+            from django.utils.html import format_html_join
+
+            return format_html_join(" · ", '<a href="{}">{}</a>', (
+                (reverse("partner_portal:localization_subtitletrack_download",
+                         args=[track.pk, code]), spec[0])
+                for code, spec in FORMATS.items()))
+
+        def history_view(self, request, object_id, extra_context=None):
+            raise Http404(_("No history is shown for deliverables."))
+
+        def get_urls(self):
+            return [path("<path:object_id>/download/<str:fmt>/",
+                         self.admin_site.admin_view(self.download_view),
+                         name="localization_subtitletrack_download"),
+                    *super().get_urls()]
+
+        def download_view(self, request, object_id, fmt):
+            track = self.get_object(request, object_id)
+            if track is None or fmt not in FORMATS:
+                raise Http404(_("No such deliverable among your company's titles."))
+            filename, content_type, content = track_export(track=track, fmt=fmt)
+            response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            return response
+
+
+_register_deliverables()
+
+
+def _register_packages() -> None:
+    """Delivery packages built for the partner's company, as downloadable deliverables."""
+    from django.http import FileResponse
+
+    from localization.models import DeliveryPackage
+
+    @admin.register(DeliveryPackage, site=partner_portal)
+    class PortalDeliveryPackageAdmin(ReadOnlyPortalAdmin):
+        list_display = ("title", "language", "territory_expression", "window_start",
+                        "window_end", "created_at", "download")
+        list_filter = ("language",)
+        fields = ("title", "language", "territory_expression", "media", "window_start",
+                  "window_end", "include_subtitles", "include_dub", "sha256", "created_at")
+        readonly_fields = fields
+
+        def get_queryset(self, request):
+            company = portal_company(request)
+            if company is None:
+                return DeliveryPackage.objects.none()
+            # Only finished packages licensed to the partner's own company.
+            return (DeliveryPackage.objects.select_related("title")
+                    .filter(licensee=company, state=DeliveryPackage.State.DONE))
+
+        @admin.display(description=gettext_lazy("Download"))
+        def download(self, package):
+            from django.utils.html import format_html
+
+            return format_html('<a href="{}">{}</a>', reverse(
+                "partner_portal:localization_deliverypackage_download", args=[package.pk]),
+                _("ZIP"))
+
+        def history_view(self, request, object_id, extra_context=None):
+            raise Http404(_("No history is shown for deliverables."))
+
+        def get_urls(self):
+            return [path("<path:object_id>/download/",
+                         self.admin_site.admin_view(self.download_view),
+                         name="localization_deliverypackage_download"),
+                    *super().get_urls()]
+
+        def download_view(self, request, object_id):
+            package = self.get_object(request, object_id)
+            if package is None or not package.file:
+                raise Http404(_("No such delivery package for your company."))
+            return FileResponse(package.file.open("rb"), as_attachment=True,
+                                filename=package.file.name.rsplit("/", 1)[-1],
+                                content_type="application/zip")
+
+
+_register_packages()

@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from coprod.registry.models import AIModel
+
+
+@admin.register(AIModel)
+class AIModelAdmin(admin.ModelAdmin):
+    list_display = ("name", "version", "kind", "licence", "sha256")
+    list_filter = ("kind", "licence")
+    search_fields = ("name", "sha256")
+
+    def save_model(self, request, obj, form, change):
+        """Registry entries (licences, checksums, voice consent) are part of the licensing
+        promise: every change is an event with the values before and after."""
+        from coprod.audit.services import event_record, snapshot
+
+        before = snapshot(AIModel.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        event_record(actor=request.user, action="ai_model.changed" if change
+                     else "ai_model.added", instance=obj, before=before, after=snapshot(obj))

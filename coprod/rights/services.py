@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from psycopg.types.range import DateRange
+
+from coprod.accounts.models import Company, User
+from coprod.audit.services import event_record, snapshot
+from coprod.catalog.models import Title
+from coprod.rights.avails import AvailsQuery, availability
+from coprod.rights.models import Holdback, RightsBlock
+from coprod.rights.vocabulary import (
+    TerritoryError,
+    expand_media,
+    expand_territories,
+    language_rights,
+)
+
+
+class RightsConflict(ValidationError):
+    """A rights-out block that the avails engine refuses; carries the reasons."""
+
+    def __init__(self, reasons: list):
+        self.reasons = reasons
+        super().__init__([reason.message for reason in reasons] or
+                         [_("These rights are not available.")])
+
+
+
+@dataclass(frozen=True)
+class RightsTerms:
+    """What a rights block covers, as a rights manager writes it."""
+
+    territory_expression: str
+    media: tuple[str, ...]
+    languages: tuple[str, ...]
+    language_kinds: tuple[str, ...]
+    start: dt.date
+    end: dt.date | None
+    exclusive: bool = False
+
+    def expanded(self) -> dict:
+        errors = {}
+        try:
+            countries = expand_territories(self.territory_expression)
+        except TerritoryError as error:
+            errors["territory_expression"] = str(error)
+        try:
+            media = expand_media(list(self.media))
+            if not media:
+                errors["media"] = _("Choose at least one medium.")
+        except ValueError as error:
+            errors["media"] = str(error)
+        try:
+            language_rights_set = language_rights(list(self.languages),
+                                                  list(self.language_kinds))
+            if not language_rights_set:
+                errors["languages"] = _("Choose at least one language and kind.")
+        except ValueError as error:
+            errors["languages"] = str(error)
+        if self.end is not None and self.end <= self.start:
+            errors["end"] = _("The window must end after it starts.")
+        if errors:
+            raise ValidationError(errors)
+        return {
+            "territory_expression": " ".join(self.territory_expression.upper().split()),
+            "countries": sorted(countries),
+            "media": sorted(media),
+            "language_rights": sorted(language_rights_set),
+            "window": DateRange(self.start, self.end, "[)"),
+            "exclusive": self.exclusive,
+        }
+
+    def query(self) -> AvailsQuery:
+        values = self.expanded()
+        return AvailsQuery(countries=frozenset(values["countries"]),
+                           media=frozenset(values["media"]),
+                           language_rights=frozenset(values["language_rights"]),
+                           start=self.start, end=self.end, exclusive=self.exclusive)
+
+
+
+@dataclass(frozen=True)
+class HoldbackTerms:
+    territory_expression: str
+    media: tuple[str, ...]
+    start: dt.date
+    end: dt.date | None
+    description: str = ""
+
+
+
+def _block_snapshot(block: RightsBlock) -> dict:
+    return snapshot(block, extra={
+        "holdbacks": [snapshot(holdback) for holdback in block.holdbacks.all()],
+    })
+
+
+
+def _holdbacks_create(block: RightsBlock, holdbacks: list[HoldbackTerms]) -> None:
+    for terms in holdbacks:
+        try:
+            countries = expand_territories(terms.territory_expression)
+            media = expand_media(list(terms.media))
+        except (TerritoryError, ValueError) as error:
+            raise ValidationError({"holdback": str(error)}) from None
+        if not media:
+            raise ValidationError({"holdback": _("A holdback needs at least one medium.")})
+        if terms.end is not None and terms.end <= terms.start:
+            raise ValidationError({"holdback": _("A holdback must end after it starts.")})
+        Holdback.objects.create(
+            rights_block=block, territory_expression=terms.territory_expression.upper(),
+            countries=sorted(countries), media=sorted(media),
+            window=DateRange(terms.start, terms.end, "[)"), description=terms.description,
+        )
+
+
+
+@transaction.atomic
+def rights_in_add(*, actor: User | None, title: Title, licensor: Company,
+                  contract_reference: str, terms: RightsTerms, notes: str = "",
+                  holdbacks: list[HoldbackTerms] = ()) -> RightsBlock:
+    """Record rights the venture holds (a link of the chain of title)."""
+    if not contract_reference.strip():
+        raise ValidationError({"contract_reference": _("Give the contract reference.")})
+    block = RightsBlock.objects.create(
+        direction=RightsBlock.Direction.IN, title=title, counterparty=licensor,
+        contract_reference=contract_reference.strip(), notes=notes, created_by=actor,
+        **terms.expanded(),
+    )
+    _holdbacks_create(block, list(holdbacks))
+    event_record(actor=actor, action="rights_in.added", instance=block, title=title,
+                 after=_block_snapshot(block))
+    return block
+
+
+
+@transaction.atomic
+def rights_out_grant(*, actor: User | None, title: Title, licensee: Company,
+                     contract_reference: str, terms: RightsTerms, notes: str = "",
+                     holdbacks: list[HoldbackTerms] = ()) -> RightsBlock:
+    """Grant a license, refused with the reasons unless the avails engine finds it
+    available for the whole window.
+
+    Grants on one title family are serialized by a row lock on the family's top title,
+    so two managers granting at the same moment cannot both pass the check.
+    """
+    if not contract_reference.strip():
+        raise ValidationError({"contract_reference": _("Give the contract reference.")})
+    query = terms.query()
+    root = Title.objects.get(pk=title.pk).root
+    Title.objects.select_for_update().get(pk=root.pk)
+    result = availability([title.pk], query)[title.pk]
+    if not result.available:
+        raise RightsConflict(result.reasons)
+    block = RightsBlock.objects.create(
+        direction=RightsBlock.Direction.OUT, title=title, counterparty=licensee,
+        contract_reference=contract_reference.strip(), notes=notes, created_by=actor,
+        **terms.expanded(),
+    )
+    _holdbacks_create(block, list(holdbacks))
+    event_record(actor=actor, action="rights_out.granted", instance=block, title=title,
+                 after=_block_snapshot(block))
+    return block
+
+
+
+@transaction.atomic
+def rights_block_delete(*, actor: User | None, block: RightsBlock) -> None:
+    block = RightsBlock.objects.select_for_update().get(pk=block.pk)
+    if block.direction == RightsBlock.Direction.IN:
+        Title.objects.select_for_update().get(pk=block.title.root.pk)
+    event_record(actor=actor, action=f"rights_{block.direction}.deleted", instance=block,
+                 title=block.title, before=_block_snapshot(block))
+    block.delete()

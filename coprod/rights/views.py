@@ -1,0 +1,113 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from coprod.accounts.permissions import CATALOG_ROLES, roles_required
+from coprod.catalog.models import Title
+from coprod.core.forms import _apply_errors
+from coprod.rights import ema_csv as rights_csv
+from coprod.rights import services as rights_services
+from coprod.rights.avails import availability
+from coprod.rights.forms import AvailsForm, RightsBlockForm, RightsImportForm
+from coprod.rights.models import RightsBlock
+
+
+@roles_required(CATALOG_ROLES)
+@require_http_methods(["GET", "POST"])
+def rights_block_add(request, title_id: int, direction: str):
+    title = get_object_or_404(Title, pk=title_id)
+    initial = {key: request.GET.get(key) for key in ("territory_expression", "start",
+                                                      "last_day") if request.GET.get(key)}
+    for key in ("media", "languages", "language_kinds"):
+        if request.GET.getlist(key):
+            initial[key] = request.GET.getlist(key)
+    if request.GET.get("exclusive"):
+        initial["exclusive"] = True
+    form = RightsBlockForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        arguments = {
+            "actor": request.user, "title": title, "terms": form.terms(),
+            "contract_reference": form.cleaned_data["contract_reference"],
+            "notes": form.cleaned_data["notes"], "holdbacks": form.holdbacks(),
+        }
+        try:
+            if direction == RightsBlock.Direction.IN:
+                rights_services.rights_in_add(licensor=form.cleaned_data["counterparty"],
+                                              **arguments)
+                messages.success(request, _("The rights in are recorded."))
+            else:
+                rights_services.rights_out_grant(licensee=form.cleaned_data["counterparty"],
+                                          **arguments)
+                messages.success(request, _("The license is granted."))
+            return redirect(f"{title.get_absolute_url()}?tab=rights")
+        except rights_services.RightsConflict as conflict:
+            form.add_error(None, _("These rights cannot be granted:"))
+            for reason in conflict.reasons:
+                form.add_error(None, f"{reason.message} ({reason.start} – "
+                                     f"{reason.end or _('open-ended')})")
+        except ValidationError as error:
+            _apply_errors(form, error)
+    return render(request, "coprod/rights_form.html", {
+        "form": form, "title": title, "direction": direction,
+    })
+
+
+
+@roles_required(CATALOG_ROLES)
+@require_POST
+def rights_block_delete(request, block_id: int):
+    block = get_object_or_404(RightsBlock, pk=block_id)
+    title = block.title
+    rights_services.rights_block_delete(actor=request.user, block=block)
+    messages.success(request, _("Rights block #%(id)s is deleted.") % {"id": block_id})
+    return redirect(f"{title.get_absolute_url()}?tab=rights")
+
+
+
+@roles_required(CATALOG_ROLES)
+def avails(request):
+    form = AvailsForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid():
+        ids = form.title_ids()
+        answers = availability(ids, form.terms().query())
+        titles = Title.objects.in_bulk(ids)
+        results = [(titles[title_id], answers[title_id]) for title_id in ids]
+    return render(request, "coprod/avails.html", {
+        "form": form, "results": results, "query_string": request.GET.urlencode(),
+    })
+
+
+
+@roles_required(CATALOG_ROLES)
+def rights_export(request):
+    blocks = RightsBlock.objects.select_related("title", "counterparty").order_by("pk")
+    if request.GET.get("title", "").isdigit():
+        blocks = blocks.filter(title_id=request.GET["title"])
+    response = HttpResponse(rights_csv.export_rights(blocks), content_type="text/csv")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="rights-{stamp}.csv"'
+    return response
+
+
+
+@roles_required(CATALOG_ROLES)
+@require_http_methods(["GET", "POST"])
+def rights_import(request):
+    form = RightsImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > rights_csv.MAX_IMPORT_BYTES:
+            report = rights_csv.ImportReport(errors=[(0, _("The file is too large."))])
+        else:
+            report = rights_csv.import_rights(actor=request.user, data=upload.read())
+        if report.ok:
+            messages.success(request, _("%(count)d rights blocks imported.")
+                             % {"count": report.created})
+            return redirect("catalog:rights-import")
+    return render(request, "coprod/rights_import.html", {"form": form, "report": report})
