@@ -43,7 +43,7 @@ CONFIGURATIONS = {
 def load_samples(path: Path, repeat: int):
     import numpy as np
 
-    from localization import media
+    from localization.media import decoding as media
 
     with tempfile.TemporaryDirectory() as folder:
         wav = Path(folder) / "audio.wav"

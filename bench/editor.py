@@ -35,7 +35,7 @@ def build_track(cue_count: int):
     from coprod.accounts.models import User
     from coprod.accounts.roles import Role
     from coprod.catalog.models import Title
-    from localization.models import SubtitleCue, SubtitleTrack
+    from localization.subtitles.models import SubtitleCue, SubtitleTrack
 
     title = Title.objects.create(original_title="벤치마크", romanized_title="Benchmark",
                                  kind=Title.Kind.FILM, year=2024)
@@ -74,7 +74,7 @@ def main() -> None:
     from django.test.utils import setup_test_environment
     from playwright.sync_api import sync_playwright
 
-    from localization import editor
+    from localization.review import services as review_services
 
     setup_test_environment()
     test_database = connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -144,7 +144,7 @@ def main() -> None:
         service_saves = []
         for run in range(args.repeat * 4):
             started = time.perf_counter()
-            cue = editor.cue_save(cue=cue, text=f"{cue.text}{run}", start_ms=cue.start_ms,
+            cue = review_services.cue_save(cue=cue, text=f"{cue.text}{run}", start_ms=cue.start_ms,
                                   end_ms=cue.end_ms, expected_revision=cue.revision,
                                   actor=user)
             service_saves.append((time.perf_counter() - started) * 1000)

@@ -8,6 +8,8 @@ export DJANGO_SETTINGS_MODULE=config.settings.test
 
 echo "== ruff"
 $py -m ruff check .
+echo "== import-linter (the layers: pyproject.toml [tool.importlinter])"
+.venv/bin/lint-imports --no-cache
 echo "== manage.py check"
 $py manage.py check
 echo "== makemigrations --check"

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class LocalizationConfig(AppConfig):
     name = "localization"
     verbose_name = _("Localization")
+
+    def ready(self) -> None:
+        # Register every task in this process too, so services can queue them by name.
+        from localization import tasks  # noqa: F401

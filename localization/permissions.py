@@ -1,26 +1,136 @@
-"""Who may work on subtitles and dubs. A denial says why (the 403 page shows it)."""
+"""Who may do what in the pipeline: one check per action, named after it.
 
-from coprod.accounts.permissions import check_roles
+Services and views call the same checks; each raises ``PermissionDenied`` with the
+reason, which the 403 page shows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from coprod.accounts.permissions import LOCALIZATION_ROLES, check_roles
 from coprod.accounts.roles import Role
 
-LOCALIZATION_ROLES = frozenset(
-    {Role.TRANSLATOR, Role.REVIEWER, Role.RIGHTS_MANAGER, Role.ADMINISTRATOR}
-)
-# Uploading media, running and stopping jobs, importing and exporting subtitles.
-MEDIA_ROLES = LOCALIZATION_ROLES
+if TYPE_CHECKING:
+    from localization.subtitles.models import SubtitleTrack
 
+MANAGER_ROLES = (Role.RIGHTS_MANAGER, Role.ADMINISTRATOR)
+EDITOR_ROLES = (Role.TRANSLATOR, Role.REVIEWER, *MANAGER_ROLES)
+REVIEW_ROLES = (Role.REVIEWER, *MANAGER_ROLES)
+# Delivering to a licensee commits the venture's rights: rights managers decide it.
+DELIVERY_ROLES = frozenset(MANAGER_ROLES)
+
+
+def user_display_name(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def _role_check(user, roles, message: str) -> None:
+    if not user.has_role(*roles):
+        raise PermissionDenied(message)
+
+
+# --- localization work in general --------------------------------------------------------
 
 def check_can_view_localization(user) -> None:
     check_roles(user, LOCALIZATION_ROLES)
 
 
 def check_can_upload_media(user) -> None:
-    check_roles(user, MEDIA_ROLES)
+    check_roles(user, LOCALIZATION_ROLES)
 
 
 def check_can_change_job(user, job) -> None:
-    check_roles(user, MEDIA_ROLES)
+    """Retry or cancel a background job."""
+    check_roles(user, LOCALIZATION_ROLES)
+
+
+def check_can_import_track(user) -> None:
+    check_roles(user, LOCALIZATION_ROLES)
 
 
 def check_can_download_track(user, track) -> None:
     check_roles(user, LOCALIZATION_ROLES)
+
+
+def check_can_open_editor(user, track) -> None:
+    check_roles(user, LOCALIZATION_ROLES)
+
+
+def check_can_translate_track(user, track) -> None:
+    check_roles(user, LOCALIZATION_ROLES)
+
+
+def check_can_check_quality(user, track) -> None:
+    check_roles(user, LOCALIZATION_ROLES)
+
+
+def check_can_edit_glossary(user, title) -> None:
+    check_roles(user, LOCALIZATION_ROLES)
+
+
+def check_can_edit_memory(user) -> None:
+    """Import TMX into the translation memory."""
+    check_roles(user, LOCALIZATION_ROLES)
+
+
+# --- the subtitle editor and review ----------------------------------------------------------
+
+def check_can_edit_track(user, track: SubtitleTrack) -> None:
+    """Translators edit tracks assigned to them (or unassigned ones); reviewers and
+    managers may correct any; nobody edits an approved (locked) track. QA fixes and
+    translation fills obey the same rule."""
+    _role_check(user, EDITOR_ROLES,
+                _("Only translators, reviewers, rights managers and administrators edit "
+                  "subtitles."))
+    if track.locked_at is not None:
+        raise PermissionDenied(_("This track is approved and locked; a reviewer must reopen "
+                                 "it before anyone edits it."))
+    if user.has_role(*REVIEW_ROLES):
+        return
+    if track.translator_id and track.translator_id != user.pk:
+        raise PermissionDenied(
+            _("This track is assigned to %(name)s; ask a rights manager to assign it to you.")
+            % {"name": user_display_name(track.translator)})
+
+
+def check_can_review_track(user, track: SubtitleTrack) -> None:
+    _role_check(user, REVIEW_ROLES,
+                _("Only reviewers, rights managers and administrators approve or reject "
+                  "cues."))
+    if track.locked_at is not None:
+        raise PermissionDenied(_("This track is approved and locked; reopen it first."))
+    if (track.reviewer_id and track.reviewer_id != user.pk
+            and not user.has_role(*MANAGER_ROLES)):
+        raise PermissionDenied(_("%(name)s reviews this track.")
+                               % {"name": user_display_name(track.reviewer)})
+
+
+def check_can_comment(user, track: SubtitleTrack) -> None:
+    _role_check(user, EDITOR_ROLES,
+                _("Only translators, reviewers, rights managers and administrators comment "
+                  "on subtitles."))
+
+
+def check_can_assign_track(user, track: SubtitleTrack) -> None:
+    _role_check(user, MANAGER_ROLES,
+                _("Only rights managers and administrators assign tracks."))
+
+
+def check_can_reopen_track(user, track: SubtitleTrack) -> None:
+    _role_check(user, REVIEW_ROLES,
+                _("Only reviewers, rights managers and administrators reopen an approved "
+                  "track."))
+
+
+# --- dubbing and delivery --------------------------------------------------------------------
+
+def check_can_dub(user, track) -> None:
+    check_roles(user, LOCALIZATION_ROLES)
+
+
+def check_can_deliver(user) -> None:
+    check_roles(user, DELIVERY_ROLES)

@@ -1,23 +1,31 @@
 from django.urls import path
 
-from localization import dubbing_views, editor_views, views
+from localization.delivery import views as delivery_views
+from localization.dubbing import views as dubbing_views
+from localization.media import views as media_views
+from localization.qa import views as qa_views
+from localization.review import views as editor_views
+from localization.subtitles import views as subtitles_views
+from localization.transcription import views as transcription_views
+from localization.translation import views as translation_views
 
 app_name = "localization"
 urlpatterns = [
-    path("", views.overview, name="overview"),
-    path("jobs/", views.job_list, name="job-list"),
-    path("jobs/table/", views.job_table, name="job-table"),
-    path("jobs/<int:job_id>/retry/", views.job_retry, name="job-retry"),
-    path("jobs/<int:job_id>/cancel/", views.job_cancel, name="job-cancel"),
-    path("media/upload/", views.media_upload, name="media-upload"),
-    path("media/demo-clip/", views.demo_clip, name="demo-clip"),
-    path("tracks/import/", views.track_import, name="track-import"),
-    path("tracks/<int:track_id>/", views.track_detail, name="track-detail"),
-    path("tracks/<int:track_id>/translate/", views.track_translate, name="track-translate"),
-    path("tracks/<int:track_id>/quality/", views.track_quality, name="track-quality"),
-    path("tracks/<int:track_id>/cues/<int:cue_id>/check/", views.cue_check, name="cue-check"),
-    path("titles/<int:title_id>/glossary/", views.glossary, name="glossary"),
-    path("memory/", views.memory, name="memory"),
+    path("", transcription_views.overview, name="overview"),
+    path("jobs/", transcription_views.job_list, name="job-list"),
+    path("jobs/table/", transcription_views.job_table, name="job-table"),
+    path("jobs/<int:job_id>/retry/", transcription_views.job_retry, name="job-retry"),
+    path("jobs/<int:job_id>/cancel/", transcription_views.job_cancel, name="job-cancel"),
+    path("media/upload/", media_views.media_upload, name="media-upload"),
+    path("media/demo-clip/", media_views.demo_clip, name="demo-clip"),
+    path("tracks/import/", subtitles_views.track_import, name="track-import"),
+    path("tracks/<int:track_id>/", subtitles_views.track_detail, name="track-detail"),
+    path("tracks/<int:track_id>/translate/", translation_views.track_translate,
+         name="track-translate"),
+    path("tracks/<int:track_id>/quality/", qa_views.track_quality, name="track-quality"),
+    path("tracks/<int:track_id>/cues/<int:cue_id>/check/", qa_views.cue_check, name="cue-check"),
+    path("titles/<int:title_id>/glossary/", translation_views.glossary, name="glossary"),
+    path("memory/", translation_views.memory, name="memory"),
     # The subtitle editor and its JSON endpoints.
     path("tracks/<int:track_id>/editor/", editor_views.editor_page, name="editor"),
     path("tracks/<int:track_id>/editor/cues/", editor_views.cue_list, name="editor-cues"),
@@ -49,10 +57,10 @@ urlpatterns = [
     path("tracks/<int:track_id>/dub/voices/", dubbing_views.voice_roles_save,
          name="dub-voices"),
     path("tracks/<int:track_id>/dub/build/", dubbing_views.dub_build, name="dub-build"),
-    path("tracks/<int:track_id>/dub/package/", dubbing_views.package_build,
+    path("tracks/<int:track_id>/dub/package/", delivery_views.package_build,
          name="package-build"),
     path("dubs/<int:dub_id>/<str:kind>/", dubbing_views.dub_audio, name="dub-audio"),
-    path("packages/<int:package_id>/", dubbing_views.package_download,
+    path("packages/<int:package_id>/", delivery_views.package_download,
          name="package-download"),
-    path("tracks/<int:track_id>/<str:fmt>/", views.track_download, name="track-download"),
+    path("tracks/<int:track_id>/<str:fmt>/", subtitles_views.track_download, name="track-download"),
 ]

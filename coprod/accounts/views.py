@@ -4,7 +4,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from coprod.accounts import selectors as accounts_selectors
+from coprod.accounts import selectors
 from coprod.accounts.forms import PreferencesForm
 from coprod.accounts.permissions import (
     CATALOG_ROLES,
@@ -34,7 +34,7 @@ def partner_home(request):
     company = check_partner_company(request.user)
     return render(request, "coprod/partner_home.html", {
         "company": company,
-        "colleagues": accounts_selectors.company_colleagues(company=company),
+        "colleagues": selectors.company_colleagues(company=company),
     })
 
 

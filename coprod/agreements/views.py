@@ -7,8 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coprod.accounts.permissions import CATALOG_ROLES, roles_required
-from coprod.agreements import selectors as agreements_selectors
-from coprod.agreements import services
+from coprod.agreements import selectors, services
 from coprod.agreements.forms import (
     AgreementForm,
     BudgetLineForm,
@@ -42,7 +41,7 @@ def _agreement(request, agreement_id: int) -> Agreement:
 @roles_required(CATALOG_ROLES)
 def agreement_list(request):
     return render(request, "coprod/agreement_list.html", {
-        "agreements": agreements_selectors.agreements_for(user=request.user)})
+        "agreements": selectors.agreements_for(user=request.user)})
 
 
 @roles_required(CATALOG_ROLES)
@@ -116,7 +115,7 @@ def agreement_detail(request, agreement_id: int):
             right = _number(request.GET.get("right"), numbers[-1])
             by_number = {version.number: version for version in versions}
             if left in by_number and right in by_number:
-                context["comparison"] = agreements_selectors.compare_versions(
+                context["comparison"] = selectors.compare_versions(
                     left=by_number[left].terms, right=by_number[right].terms)
                 context["left"], context["right"] = left, right
     if tab == "history":

@@ -6,8 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coprod.accounts.permissions import CATALOG_ROLES, roles_required
-from coprod.catalog import selectors as catalog_selectors
-from coprod.catalog import services as catalog_services
+from coprod.catalog import selectors, services
 from coprod.catalog.filters import TitleFilter
 from coprod.catalog.forms import CreditForm, TitleForm
 from coprod.catalog.models import Credit, Title
@@ -33,7 +32,7 @@ def title_list(request):
 @roles_required(CATALOG_ROLES)
 def title_detail(request, title_id: int):
     try:
-        title = catalog_selectors.title_detail(title_id=title_id)
+        title = selectors.title_detail(title_id=title_id)
     except Title.DoesNotExist:
         raise Http404(_("No such title.")) from None
     tab = request.GET.get("tab", "metadata")
@@ -52,7 +51,7 @@ def title_detail(request, title_id: int):
         context["jobs"] = [job for asset in title.media_assets.prefetch_related("jobs")
                            for job in asset.jobs.all()]
     if tab == "history":
-        context["events"] = catalog_selectors.title_events(title=title)
+        context["events"] = selectors.title_events(title=title)
     return render(request, "coprod/title_detail.html", context)
 
 
@@ -66,12 +65,12 @@ def title_edit(request, title_id: int | None = None):
     if request.method == "POST" and form.is_valid():
         try:
             if title is None:
-                title = catalog_services.title_create(actor=request.user, data=form.model_data(),
+                title = services.title_create(actor=request.user, data=form.model_data(),
                                               genres=form.cleaned_data["genres"],
                                               localizations=form.localizations())
                 messages.success(request, _("The title is added to the catalog."))
             else:
-                catalog_services.title_update(
+                services.title_update(
                     actor=request.user, title=title, data=form.model_data(),
                     genres=form.cleaned_data["genres"], localizations=form.localizations())
                 messages.success(request, _("The title is saved."))
@@ -89,7 +88,7 @@ def credit_add(request, title_id: int):
     form = CreditForm(request.POST)
     if form.is_valid():
         try:
-            catalog_services.credit_add(actor=request.user, title=title, **form.cleaned_data)
+            services.credit_add(actor=request.user, title=title, **form.cleaned_data)
             messages.success(request, _("The credit is added."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -105,6 +104,6 @@ def credit_add(request, title_id: int):
 def credit_remove(request, credit_id: int):
     credit = get_object_or_404(Credit, pk=credit_id)
     title = credit.title
-    catalog_services.credit_remove(actor=request.user, credit=credit)
+    services.credit_remove(actor=request.user, credit=credit)
     messages.success(request, _("The credit is removed."))
     return redirect(f"{title.get_absolute_url()}?tab=credits")

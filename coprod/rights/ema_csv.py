@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from coprod.accounts.models import Company, User
 from coprod.catalog.models import Title
-from coprod.rights import services as rights_services
+from coprod.rights import services
 from coprod.rights.models import RightsBlock
 from coprod.rights.vocabulary import ALL_MEDIA, Media
 
@@ -150,7 +150,7 @@ def _import_row(actor, row: dict) -> RightsBlock:
     if company is None:
         raise _RowError(_("Unknown company “%(name)s” in DisplayName.")
                         % {"name": values["DisplayName"]})
-    terms = rights_services.RightsTerms(
+    terms = services.RightsTerms(
         territory_expression=values["Territory"],
         media=tuple(_media(values["LicenseType"])),
         languages=tuple(item.strip() for item in values["AssetLanguage"].split(";")
@@ -161,10 +161,10 @@ def _import_row(actor, row: dict) -> RightsBlock:
         exclusive=_yes_no(values.get("Exclusive", "")),
     )
     if direction == "in":
-        return rights_services.rights_in_add(actor=actor, title=title, licensor=company,
+        return services.rights_in_add(actor=actor, title=title, licensor=company,
                                       contract_reference=values["ContractID"], terms=terms,
                                       notes=values.get("Description", ""))
-    return rights_services.rights_out_grant(actor=actor, title=title, licensee=company,
+    return services.rights_out_grant(actor=actor, title=title, licensee=company,
                                      contract_reference=values["ContractID"], terms=terms,
                                      notes=values.get("Description", ""))
 

@@ -10,7 +10,7 @@ from coprod.accounts.permissions import CATALOG_ROLES, roles_required
 from coprod.catalog.models import Title
 from coprod.core.forms import _apply_errors
 from coprod.rights import ema_csv as rights_csv
-from coprod.rights import services as rights_services
+from coprod.rights import services
 from coprod.rights.avails import availability
 from coprod.rights.forms import AvailsForm, RightsBlockForm, RightsImportForm
 from coprod.rights.models import RightsBlock
@@ -36,15 +36,15 @@ def rights_block_add(request, title_id: int, direction: str):
         }
         try:
             if direction == RightsBlock.Direction.IN:
-                rights_services.rights_in_add(licensor=form.cleaned_data["counterparty"],
+                services.rights_in_add(licensor=form.cleaned_data["counterparty"],
                                               **arguments)
                 messages.success(request, _("The rights in are recorded."))
             else:
-                rights_services.rights_out_grant(licensee=form.cleaned_data["counterparty"],
+                services.rights_out_grant(licensee=form.cleaned_data["counterparty"],
                                           **arguments)
                 messages.success(request, _("The license is granted."))
             return redirect(f"{title.get_absolute_url()}?tab=rights")
-        except rights_services.RightsConflict as conflict:
+        except services.RightsConflict as conflict:
             form.add_error(None, _("These rights cannot be granted:"))
             for reason in conflict.reasons:
                 form.add_error(None, f"{reason.message} ({reason.start} – "
@@ -62,7 +62,7 @@ def rights_block_add(request, title_id: int, direction: str):
 def rights_block_delete(request, block_id: int):
     block = get_object_or_404(RightsBlock, pk=block_id)
     title = block.title
-    rights_services.rights_block_delete(actor=request.user, block=block)
+    services.rights_block_delete(actor=request.user, block=block)
     messages.success(request, _("Rights block #%(id)s is deleted.") % {"id": block_id})
     return redirect(f"{title.get_absolute_url()}?tab=rights")
 

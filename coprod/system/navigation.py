@@ -5,8 +5,12 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from coprod.accounts.permissions import CATALOG_ROLES, PARTNER_PORTAL_ROLES, SYSTEM_ROLES
-from localization.permissions import LOCALIZATION_ROLES
+from coprod.accounts.permissions import (
+    CATALOG_ROLES,
+    LOCALIZATION_ROLES,
+    PARTNER_PORTAL_ROLES,
+    SYSTEM_ROLES,
+)
 
 
 @dataclass(frozen=True)

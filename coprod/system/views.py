@@ -7,14 +7,13 @@ from coprod.accounts.permissions import (
     SYSTEM_ROLES,
     roles_required,
 )
-from coprod.system import selectors as system_selectors
-from coprod.system import services as system_services
+from coprod.system import selectors, services
 
 
 @roles_required(SYSTEM_ROLES)
 def system_status(request):
     return render(request, "coprod/system_status.html", {
-        "checks": system_selectors.recent_health_checks(),
+        "checks": selectors.recent_health_checks(),
     })
 
 
@@ -22,6 +21,6 @@ def system_status(request):
 @require_POST
 @roles_required(SYSTEM_ROLES)
 def system_health_check(request):
-    task_ids = system_services.worker_health_check_enqueue()
+    task_ids = services.worker_health_check_enqueue()
     messages.info(request, _("Sent a health check to %(count)d queues.") % {"count": len(task_ids)})
     return redirect("system-status")

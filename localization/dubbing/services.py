@@ -31,16 +31,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coprod.registry.gate import ModelNotApproved, model_use_check
+from localization import background
 from localization.dubbing import audio
+from localization.dubbing.models import DubClip, DubTrack, VoiceRole
 from localization.engines import tts
-from localization.models import (
-    DubClip,
-    DubTrack,
-    LocalizationEvent,
-    SubtitleCue,
-    SubtitleTrack,
-    VoiceRole,
-)
+from localization.events.models import LocalizationEvent
+from localization.subtitles.models import SubtitleCue, SubtitleTrack
 
 logger = logging.getLogger(__name__)
 State = DubTrack.State
@@ -190,9 +186,7 @@ def dub_create(*, track: SubtitleTrack, actor=None, max_speedup: float | None = 
                                              for speaker, voice in voices.items()},
                    "max_speedup": max_speedup})
         if enqueue:
-            from localization.tasks import dub_track
-
-            transaction.on_commit(lambda: dub_track.delay(dub.pk))
+            background.task_enqueue_on_commit(background.DUB_TRACK, args=[dub.pk])
     return dub
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from coprod.accounts.models import Company
 from coprod.accounts.roles import Role
-from localization import delivery
+from localization.delivery import services as delivery
 from localization.dubbing import services as dubbing
 from tests.browser.conftest import PASSWORD
 from tests.coprod.rights_helpers import company, grant, hold

@@ -7,13 +7,9 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 
 from coprod.accounts.roles import Role
-from localization.models import (
-    CueRevision,
-    MediaAsset,
-    SubtitleCue,
-    SubtitleTrack,
-    TranslationMemoryEntry,
-)
+from localization.media.models import MediaAsset
+from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
+from localization.translation.models import TranslationMemoryEntry
 from tests.factories import TitleFactory, UserFactory
 from tests.localization.conftest import DEMO_CLIP
 

@@ -204,7 +204,8 @@ def test_other_roles_cannot_touch_rights(client_for, role):
 
 
 def test_media_and_localization_tabs_list_the_titles_files_and_tracks(manager):
-    from localization.models import MediaAsset, SubtitleTrack
+    from localization.media.models import MediaAsset
+    from localization.subtitles.models import SubtitleTrack
 
     title = film()
     MediaAsset.objects.create(title=title, file="x.wav", original_name="episode1.wav",

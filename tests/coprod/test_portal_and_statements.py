@@ -197,7 +197,7 @@ def test_partner_cannot_change_an_agreement_through_the_portal(client, two_partn
 
 
 def test_partner_downloads_only_its_own_deliverables(client, two_partners):
-    from localization.models import SubtitleCue, SubtitleTrack
+    from localization.subtitles.models import SubtitleCue, SubtitleTrack
 
     (_agreement_a, partner_a, title_a), (_agreement_b, _partner_b, title_b) = two_partners
     tracks = {}

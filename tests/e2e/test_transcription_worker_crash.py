@@ -13,8 +13,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from localization import services
-from localization.models import LocalizationEvent, LocalizationJob, SubtitleCue, SubtitleTrack
+from localization.events.models import LocalizationEvent
+from localization.subtitles.models import SubtitleCue, SubtitleTrack
+from localization.transcription import services as transcription_services
+from localization.transcription.models import LocalizationJob
 from tests.e2e.workers import producer, redis_broker, worker_process
 from tests.factories import TitleFactory
 from tests.localization.conftest import DEMO_CLIP, approve_whisper_for
@@ -53,7 +55,7 @@ def test_killed_worker_job_is_redone_by_another_without_duplicates(tmp_path,
                                                                    shared_media_storage):
     title = TitleFactory()
     approve_whisper_for(title)
-    _asset, job = services.media_upload(
+    _asset, job = transcription_services.media_transcribe(
         title=title, uploaded_file=SimpleUploadedFile(DEMO_CLIP.name, DEMO_CLIP.read_bytes()),
         enqueue=False)
     with redis_broker(tmp_path) as broker_url:

@@ -1,7 +1,7 @@
 """Titles whose agreement approves voices, and approved tracks ready to be dubbed."""
 
 from coprod.registry.models import AIModel
-from localization.models import SubtitleCue, SubtitleTrack
+from localization.subtitles.models import SubtitleCue, SubtitleTrack
 
 THAI_VOICE = "espeak_ng:th"
 KOKORO_VOICE = "kokoro:jf_alpha"

@@ -3,7 +3,7 @@
 import numpy as np
 
 from localization.engines.asr import RecognizedWord
-from localization.transcription import (
+from localization.transcription.recognition import (
     OVERLAP_SECONDS,
     Chunk,
     keep_owned,
@@ -53,7 +53,7 @@ def test_words_near_a_border_are_kept_exactly_once():
 
 def test_recognition_loops_are_cut_back_but_real_repeats_kept():
     from localization.subtitles.segmentation import Word
-    from localization.transcription import without_repetition_loops
+    from localization.transcription.recognition import without_repetition_loops
 
     loop = [Word(index * 100, index * 100 + 90, " 흙,") for index in range(10)]
     words = [Word(0, 50, " 아"), *loop, Word(2000, 2100, " 네"), Word(2100, 2200, " 네"),

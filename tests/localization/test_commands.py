@@ -6,7 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from localization.engines import whisper_model
-from localization.models import LocalizationJob, MediaAsset
+from localization.media.models import MediaAsset
+from localization.transcription.models import LocalizationJob
 from tests.localization.conftest import JAPANESE_CLIP
 
 

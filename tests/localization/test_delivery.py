@@ -9,10 +9,11 @@ import zipfile
 import pytest
 
 from coprod.registry.models import AIModel
-from localization import delivery
-from localization.delivery import DeliveryRefused
+from localization.delivery import services as delivery
+from localization.delivery.models import DeliveryPackage
+from localization.delivery.services import DeliveryRefused
 from localization.dubbing import services as dubbing
-from localization.models import CueRevision, DeliveryPackage, SubtitleCue
+from localization.subtitles.models import CueRevision, SubtitleCue
 from tests.coprod.rights_helpers import company, grant, hold
 from tests.factories import TitleFactory, UserFactory
 from tests.localization.dubbing_helpers import approve_models_for, approved_track

@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from coprod.accounts.roles import Role
-from localization.models import DeliveryPackage
+from localization.delivery.models import DeliveryPackage
 from tests.factories import CompanyFactory, TitleFactory, UserFactory
 from tests.localization.dubbing_helpers import approved_track
 

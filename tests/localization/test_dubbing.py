@@ -7,9 +7,10 @@ import pytest
 
 from coprod.catalog.models import Title
 from localization.dubbing import services
+from localization.dubbing.models import DubClip, DubTrack, VoiceRole
 from localization.dubbing.services import DubRefused
 from localization.engines import tts
-from localization.models import DubClip, DubTrack, LocalizationEvent, VoiceRole
+from localization.events.models import LocalizationEvent
 from tests.factories import TitleFactory
 from tests.localization.dubbing_helpers import (
     KOKORO_VOICE,
@@ -172,7 +173,7 @@ def test_the_original_audio_is_ducked_under_each_line(thai_title, tmp_path,
                                                       django_capture_on_commit_callbacks):
     from django.core.files.base import ContentFile
 
-    from localization.models import MediaAsset
+    from localization.media.models import MediaAsset
     from tests.localization.conftest import make_video
 
     video = make_video(tmp_path / "clip.mp4", with_audio=True, seconds=4.0)

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from coprod.accounts.roles import Role
-from localization.models import DeliveryPackage, DubTrack, VoiceRole
+from localization.delivery.models import DeliveryPackage
+from localization.dubbing.models import DubTrack, VoiceRole
 from tests.coprod.rights_helpers import company, grant, hold
 from tests.factories import TitleFactory, UserFactory
 from tests.localization.dubbing_helpers import THAI_VOICE, approve_models_for, approved_track

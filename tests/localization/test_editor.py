@@ -8,15 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from coprod.accounts.roles import Role
-from localization import editor
-from localization.models import (
-    CueComment,
-    CueRevision,
-    LocalizationEvent,
-    SubtitleCue,
-    SubtitleTrack,
-    TranslationMemoryEntry,
-)
+from localization.events.models import LocalizationEvent
+from localization.review import services as review_services
+from localization.review import waveform as review_waveform
+from localization.review.models import CueComment
+from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
+from localization.translation.models import TranslationMemoryEntry
 from tests.factories import TitleFactory, UserFactory
 
 State = SubtitleCue.State
@@ -65,7 +62,7 @@ def first(track, index=1):
 def test_save_bumps_revision_writes_history_and_marks_translated(tracks, translator):
     _korean, japanese = tracks
     cue = first(japanese)
-    saved = editor.cue_save(cue=cue, text="やあ", start_ms=cue.start_ms, end_ms=cue.end_ms,
+    saved = review_services.cue_save(cue=cue, text="やあ", start_ms=cue.start_ms, end_ms=cue.end_ms,
                             expected_revision=1, actor=translator)
     assert saved.revision == 2 and saved.state == State.TRANSLATED and saved.text == "やあ"
     history = list(CueRevision.objects.filter(cue=cue).order_by("revision"))
@@ -78,17 +75,19 @@ def test_second_save_with_the_same_revision_conflicts_and_loses_nothing(tracks, 
     _korean, japanese = tracks
     cue = first(japanese)
     other = UserFactory(role=Role.TRANSLATOR)
-    editor.cue_save(cue=cue, text="最初の人", start_ms=cue.start_ms, end_ms=cue.end_ms,
+    review_services.cue_save(cue=cue, text="最初の人", start_ms=cue.start_ms, end_ms=cue.end_ms,
                     expected_revision=1, actor=translator)
-    with pytest.raises(editor.CueConflict) as conflict:
-        editor.cue_save(cue=cue, text="二番目の人", start_ms=cue.start_ms, end_ms=cue.end_ms,
+    with pytest.raises(review_services.CueConflict) as conflict:
+        review_services.cue_save(cue=cue, text="二番目の人", start_ms=cue.start_ms,
+                                 end_ms=cue.end_ms,
                         expected_revision=1, actor=other)
     assert conflict.value.current["text"] == "最初の人"
     assert conflict.value.current["revision"] == 2
     cue.refresh_from_db()
     assert cue.text == "最初の人"
     # The second person chooses to keep theirs: a save against the server's revision.
-    editor.cue_save(cue=cue, text="二番目の人", start_ms=cue.start_ms, end_ms=cue.end_ms,
+    review_services.cue_save(cue=cue, text="二番目の人", start_ms=cue.start_ms,
+                                 end_ms=cue.end_ms,
                     expected_revision=2, actor=other)
     assert list(CueRevision.objects.filter(cue=cue).order_by("revision")
                 .values_list("text", flat=True)) == ["こんにちは1", "最初の人", "二番目の人"]
@@ -97,15 +96,15 @@ def test_second_save_with_the_same_revision_conflicts_and_loses_nothing(tracks, 
 def test_revert_saves_an_old_version_as_a_new_revision(tracks, translator):
     _korean, japanese = tracks
     cue = first(japanese)
-    editor.cue_save(cue=cue, text="一", start_ms=cue.start_ms, end_ms=cue.end_ms,
+    review_services.cue_save(cue=cue, text="一", start_ms=cue.start_ms, end_ms=cue.end_ms,
                     expected_revision=1, actor=translator)
-    editor.cue_save(cue=cue, text="二", start_ms=cue.start_ms, end_ms=cue.end_ms + 100,
+    review_services.cue_save(cue=cue, text="二", start_ms=cue.start_ms, end_ms=cue.end_ms + 100,
                     expected_revision=2, actor=translator)
     original = CueRevision.objects.get(cue=cue, revision=1)
-    with pytest.raises(editor.CueConflict):
-        editor.cue_revert(cue=cue, revision_id=original.pk, expected_revision=2,
+    with pytest.raises(review_services.CueConflict):
+        review_services.cue_revert(cue=cue, revision_id=original.pk, expected_revision=2,
                           actor=translator)
-    reverted = editor.cue_revert(cue=cue, revision_id=original.pk, expected_revision=3,
+    reverted = review_services.cue_revert(cue=cue, revision_id=original.pk, expected_revision=3,
                                  actor=translator)
     assert (reverted.text, reverted.end_ms, reverted.revision) == ("こんにちは1",
                                                                    original.end_ms, 4)
@@ -115,7 +114,7 @@ def test_revert_saves_an_old_version_as_a_new_revision(tracks, translator):
 def test_split_and_merge_keep_indexes_contiguous(db, translator):
     _korean, japanese = make_tracks(5)
     cue = first(japanese, 2)
-    left, right = editor.cue_split(cue=cue, at_ms=cue.start_ms + 1000, text_left="左",
+    left, right = review_services.cue_split(cue=cue, at_ms=cue.start_ms + 1000, text_left="左",
                                    text_right="右", expected_revision=1, actor=translator)
     assert (left.index, right.index) == (2, 3)
     assert list(japanese.cues.order_by("index").values_list("index", "text")) == [
@@ -123,7 +122,7 @@ def test_split_and_merge_keep_indexes_contiguous(db, translator):
         (6, "こんにちは5")]
     assert right.start_ms == left.end_ms == cue.start_ms + 1000
     assert right.source_cue_id == left.source_cue_id
-    merged = editor.cue_merge(cue=left, next_cue=right, expected_revision=left.revision,
+    merged = review_services.cue_merge(cue=left, next_cue=right, expected_revision=left.revision,
                               next_expected_revision=right.revision, actor=translator)
     assert merged.text == "左\n右" and merged.end_ms == cue.end_ms
     assert list(japanese.cues.order_by("index").values_list("index", flat=True)) == [
@@ -134,44 +133,44 @@ def test_split_and_merge_keep_indexes_contiguous(db, translator):
 def test_split_outside_the_cue_and_merging_non_neighbours_are_refused(tracks, translator):
     _korean, japanese = tracks
     cue = first(japanese)
-    with pytest.raises(editor.WorkflowError):
-        editor.cue_split(cue=cue, at_ms=cue.end_ms, text_left="a", text_right="b",
+    with pytest.raises(review_services.WorkflowError):
+        review_services.cue_split(cue=cue, at_ms=cue.end_ms, text_left="a", text_right="b",
                          expected_revision=1, actor=translator)
-    with pytest.raises(editor.WorkflowError):
-        editor.cue_merge(cue=cue, next_cue=first(japanese, 3), expected_revision=1,
+    with pytest.raises(review_services.WorkflowError):
+        review_services.cue_merge(cue=cue, next_cue=first(japanese, 3), expected_revision=1,
                          next_expected_revision=1, actor=translator)
 
 
 def test_workflow_transitions_and_illegal_ones(tracks, translator, reviewer):
     _korean, japanese = tracks
     cue = first(japanese)
-    cue = editor.cue_set_state(cue=cue, action="needs_review", actor=translator,
+    cue = review_services.cue_set_state(cue=cue, action="needs_review", actor=translator,
                                expected_revision=1)
     assert cue.state == State.NEEDS_REVIEW
     with pytest.raises(PermissionDenied, match="Only reviewers"):
-        editor.cue_set_state(cue=cue, action="approve", actor=translator,
+        review_services.cue_set_state(cue=cue, action="approve", actor=translator,
                              expected_revision=cue.revision)
-    with pytest.raises(editor.WorkflowError, match="Say why"):
-        editor.cue_set_state(cue=cue, action="reject", actor=reviewer,
+    with pytest.raises(review_services.WorkflowError, match="Say why"):
+        review_services.cue_set_state(cue=cue, action="reject", actor=reviewer,
                              expected_revision=cue.revision)
-    cue = editor.cue_set_state(cue=cue, action="reject", actor=reviewer,
+    cue = review_services.cue_set_state(cue=cue, action="reject", actor=reviewer,
                                expected_revision=cue.revision, comment="敬語にしてください")
     assert cue.state == State.NEEDS_REVIEW
     rejection = CueComment.objects.get(cue=cue)
     assert rejection.is_rejection and rejection.author == reviewer
-    cue = editor.cue_set_state(cue=cue, action="approve", actor=reviewer,
+    cue = review_services.cue_set_state(cue=cue, action="approve", actor=reviewer,
                                expected_revision=cue.revision)
     assert cue.state == State.APPROVED
-    with pytest.raises(editor.WorkflowError):
-        editor.cue_set_state(cue=cue, action="approve", actor=reviewer,
+    with pytest.raises(review_services.WorkflowError):
+        review_services.cue_set_state(cue=cue, action="approve", actor=reviewer,
                              expected_revision=cue.revision)
-    with pytest.raises(editor.WorkflowError):
-        editor.cue_set_state(cue=cue, action="needs_review", actor=translator,
+    with pytest.raises(review_services.WorkflowError):
+        review_services.cue_set_state(cue=cue, action="needs_review", actor=translator,
                              expected_revision=cue.revision)
     untranslated = first(japanese, 2)
     SubtitleCue.objects.filter(pk=untranslated.pk).update(text="", state=State.UNTRANSLATED)
-    with pytest.raises(editor.WorkflowError):
-        editor.cue_set_state(cue=untranslated, action="approve", actor=reviewer,
+    with pytest.raises(review_services.WorkflowError):
+        review_services.cue_set_state(cue=untranslated, action="approve", actor=reviewer,
                              expected_revision=None)
     assert [item.action for item in CueRevision.objects.filter(cue=cue).order_by("revision")
             ] == ["original", "needs_review", "reject", "approve"]
@@ -181,7 +180,7 @@ def test_approval_adds_memory_and_locks_the_track_until_reopened(tracks, transla
                                                                   reviewer):
     _korean, japanese = tracks
     for cue in japanese.cues.order_by("index"):
-        editor.cue_set_state(cue=cue, action="approve", actor=reviewer,
+        review_services.cue_set_state(cue=cue, action="approve", actor=reviewer,
                              expected_revision=cue.revision)
     entry = TranslationMemoryEntry.objects.get(source_text="안녕하세요 1")
     assert entry.target_text == "こんにちは1" and entry.target_language == "ja"
@@ -190,14 +189,14 @@ def test_approval_adds_memory_and_locks_the_track_until_reopened(tracks, transla
     assert japanese.approved_by == reviewer
     cue = first(japanese)
     with pytest.raises(PermissionDenied, match="approved and locked"):
-        editor.cue_save(cue=cue, text="変更", start_ms=cue.start_ms, end_ms=cue.end_ms,
+        review_services.cue_save(cue=cue, text="変更", start_ms=cue.start_ms, end_ms=cue.end_ms,
                         expected_revision=cue.revision, actor=translator)
     with pytest.raises(PermissionDenied, match="Only reviewers"):
-        editor.track_reopen(track=japanese, actor=translator)
-    editor.track_reopen(track=japanese, actor=reviewer, reason="typo")
+        review_services.track_reopen(track=japanese, actor=translator)
+    review_services.track_reopen(track=japanese, actor=reviewer, reason="typo")
     japanese.refresh_from_db()
     assert japanese.locked_at is None and japanese.review_state == "in_progress"
-    cue = editor.cue_save(cue=cue, text="変更", start_ms=cue.start_ms, end_ms=cue.end_ms,
+    cue = review_services.cue_save(cue=cue, text="変更", start_ms=cue.start_ms, end_ms=cue.end_ms,
                           expected_revision=cue.revision, actor=translator)
     assert cue.state == State.TRANSLATED
     assert list(LocalizationEvent.objects.filter(track=japanese)
@@ -209,41 +208,42 @@ def test_assignment_limits_translators_and_reviewers(tracks, translator, reviewe
     _korean, japanese = tracks
     manager = UserFactory(role=Role.RIGHTS_MANAGER)
     with pytest.raises(PermissionDenied, match="assign"):
-        editor.track_assign(track=japanese, translator=translator, reviewer=reviewer,
+        review_services.track_assign(track=japanese, translator=translator, reviewer=reviewer,
                             actor=translator)
-    with pytest.raises(editor.WorkflowError, match="not a reviewer"):
-        editor.track_assign(track=japanese, translator=translator, reviewer=translator,
+    with pytest.raises(review_services.WorkflowError, match="not a reviewer"):
+        review_services.track_assign(track=japanese, translator=translator, reviewer=translator,
                             actor=manager)
-    editor.track_assign(track=japanese, translator=translator, reviewer=reviewer,
+    review_services.track_assign(track=japanese, translator=translator, reviewer=reviewer,
                         actor=manager)
     japanese.refresh_from_db()
     other = UserFactory(role=Role.TRANSLATOR)
     cue = first(japanese)
     with pytest.raises(PermissionDenied, match="assigned to"):
-        editor.cue_save(cue=cue, text="x", start_ms=cue.start_ms, end_ms=cue.end_ms,
+        review_services.cue_save(cue=cue, text="x", start_ms=cue.start_ms, end_ms=cue.end_ms,
                         expected_revision=1, actor=other)
     other_reviewer = UserFactory(role=Role.REVIEWER)
     with pytest.raises(PermissionDenied, match="reviews this track"):
-        editor.cue_set_state(cue=cue, action="approve", actor=other_reviewer,
+        review_services.cue_set_state(cue=cue, action="approve", actor=other_reviewer,
                              expected_revision=1)
-    editor.cue_save(cue=cue, text="x", start_ms=cue.start_ms, end_ms=cue.end_ms,
+    review_services.cue_save(cue=cue, text="x", start_ms=cue.start_ms, end_ms=cue.end_ms,
                     expected_revision=1, actor=translator)
 
 
 def test_comment_threads(tracks, translator, reviewer):
     _korean, japanese = tracks
     cue = first(japanese)
-    question = editor.cue_comment_add(cue=cue, text="この言い方でいい？", actor=translator)
-    answer = editor.cue_comment_add(cue=cue, text="はい", actor=reviewer, parent_id=question.pk)
+    question = review_services.cue_comment_add(cue=cue, text="この言い方でいい？", actor=translator)
+    answer = review_services.cue_comment_add(cue=cue, text="はい", actor=reviewer,
+                                             parent_id=question.pk)
     assert answer.parent == question
-    with pytest.raises(editor.WorkflowError):
-        editor.cue_comment_add(cue=cue, text="  ", actor=reviewer)
+    with pytest.raises(review_services.WorkflowError):
+        review_services.cue_comment_add(cue=cue, text="  ", actor=reviewer)
 
 
 def test_waveform_peaks_from_a_real_clip(db, tmp_path):
     from django.core.files.base import ContentFile
 
-    from localization.models import MediaAsset
+    from localization.media.models import MediaAsset
     from tests.localization.conftest import DEMO_CLIP
 
     media = MediaAsset(title=TitleFactory(), original_name="demo.ogg", size_bytes=1,
@@ -251,10 +251,10 @@ def test_waveform_peaks_from_a_real_clip(db, tmp_path):
                        audio_codec="vorbis")
     media.file.save("demo.ogg", ContentFile(DEMO_CLIP.read_bytes()), save=False)
     media.save()
-    waveform = editor.media_waveform(media=media)
+    waveform = review_waveform.media_waveform(media=media)
     assert waveform.peaks_per_second == 100
     assert len(waveform.peaks) > 100 and max(waveform.peaks) == 255
-    assert editor.media_waveform(media=media).pk == waveform.pk
+    assert review_waveform.media_waveform(media=media).pk == waveform.pk
 
 
 # --- endpoints --------------------------------------------------------------------------------
@@ -341,12 +341,13 @@ def test_translator_cannot_approve_and_partner_studio_is_refused(tracks, client,
 
 
 def test_assist_shows_memory_and_glossary(tracks, client, translator):
-    from localization import translation
+    from localization.translation import glossary as translation_glossary
+    from localization.translation import memory as translation_memory
 
     korean, japanese = tracks
-    translation.memory_add(source_text="안녕하세요 1", target_text="どうも1",
+    translation_memory.memory_add(source_text="안녕하세요 1", target_text="どうも1",
                            target_language="ja")
-    translation.glossary_term_save(title=japanese.title, source_term="안녕하세요",
+    translation_glossary.glossary_term_save(title=japanese.title, source_term="안녕하세요",
                                    renderings={"ja": "こんにちは"})
     client.force_login(translator)
     cue = first(japanese)
@@ -359,7 +360,7 @@ def test_assist_shows_memory_and_glossary(tracks, client, translator):
 def test_media_is_served_with_ranges(tracks, client, translator):
     from django.core.files.base import ContentFile
 
-    from localization.models import MediaAsset
+    from localization.media.models import MediaAsset
 
     _korean, japanese = tracks
     media = MediaAsset(title=japanese.title, original_name="clip.ogg", size_bytes=10,
@@ -383,7 +384,7 @@ def test_media_is_served_with_ranges(tracks, client, translator):
 def test_editor_plays_the_latest_finished_dub(client, tracks, translator):
     from django.core.files.base import ContentFile
 
-    from localization.models import DubTrack
+    from localization.dubbing.models import DubTrack
 
     _source, target = tracks
     client.force_login(translator)

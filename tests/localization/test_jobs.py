@@ -7,17 +7,19 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from localization import services
 from localization.engines import asr, whisper_model
-from localization.models import LocalizationEvent, LocalizationJob, SubtitleCue, SubtitleTrack
+from localization.events.models import LocalizationEvent
+from localization.subtitles.models import SubtitleCue, SubtitleTrack
 from localization.subtitles.profiles import profile_for
+from localization.transcription import services as transcription_services
+from localization.transcription.models import LocalizationJob
 from tests.localization.conftest import DEMO_CLIP, JAPANESE_CLIP
 
 State = LocalizationJob.State
 
 
 def queued_job(title, path=DEMO_CLIP, language="ko"):
-    _asset, job = services.media_upload(
+    _asset, job = transcription_services.media_transcribe(
         title=title, uploaded_file=SimpleUploadedFile(path.name, path.read_bytes()),
         language=language, enqueue=False)
     return job
@@ -27,7 +29,7 @@ def test_upload_runs_the_job_to_a_korean_track(title, make_user,
                                                django_capture_on_commit_callbacks):
     user = make_user("translator")
     with django_capture_on_commit_callbacks(execute=True):
-        _asset, job = services.media_upload(
+        _asset, job = transcription_services.media_transcribe(
             title=title, uploaded_file=SimpleUploadedFile(DEMO_CLIP.name,
                                                           DEMO_CLIP.read_bytes()), user=user)
     job.refresh_from_db()
@@ -72,7 +74,7 @@ def _character_error_rate(expected: str, actual: str) -> float:
 
 def test_japanese_speech_is_recognized_accurately(title):
     """Recognition quality, not plumbing: Kokoro's Japanese read back by Whisper base."""
-    job = services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
+    job = transcription_services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
     assert job.state == State.DONE, job.error
     recognized = "".join(cue.text for cue in job.track.cues.order_by("index"))
     expected = "今日はとても良い天気です。私は毎朝コーヒーを飲みます。駅はここから近いです。"
@@ -82,9 +84,11 @@ def test_japanese_speech_is_recognized_accurately(title):
 
 def test_chunked_transcription_gives_the_same_words(title, settings):
     """Cutting the clip into chunks neither loses nor repeats words at the borders."""
-    whole = services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
+    whole = transcription_services.job_run(
+        job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
     settings.WHISPER_CHUNK_SECONDS = 3
-    chunked = services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
+    chunked = transcription_services.job_run(
+        job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
     text = lambda job: _normalized("".join(c.text for c in job.track.cues.order_by("index")))  # noqa: E731
     assert chunked.state == State.DONE
     assert _character_error_rate(text(whole), text(chunked)) <= 0.1
@@ -92,16 +96,16 @@ def test_chunked_transcription_gives_the_same_words(title, settings):
 
 
 def test_the_model_is_loaded_once_per_process(title):
-    services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
+    transcription_services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
     loaded = asr.loaded_model_count()
-    services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
+    transcription_services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
     assert asr.loaded_model_count() == loaded == 1
 
 
 def test_running_a_job_twice_gives_one_track(title):
     job = queued_job(title, JAPANESE_CLIP, language="ja")
-    services.job_run(job_id=job.pk)
-    again = services.job_run(job_id=job.pk)
+    transcription_services.job_run(job_id=job.pk)
+    again = transcription_services.job_run(job_id=job.pk)
     assert again.state == State.DONE
     assert SubtitleTrack.objects.filter(job=job).count() == 1
     assert SubtitleCue.objects.filter(track__job=job).count() == job.track.cues.count()
@@ -112,7 +116,7 @@ def test_a_job_found_mid_way_starts_over_without_duplicates(title):
     job = queued_job(title, JAPANESE_CLIP, language="ja")
     LocalizationJob.objects.filter(pk=job.pk).update(state=State.TRANSCRIBING, progress=40,
                                                      attempts=1)
-    job = services.job_run(job_id=job.pk)
+    job = transcription_services.job_run(job_id=job.pk)
     assert job.state == State.DONE and job.attempts == 2
     assert SubtitleTrack.objects.filter(job=job).count() == 1
 
@@ -122,9 +126,9 @@ def test_cancelling_while_transcribing_stops_the_job(title):
 
     def cancel_when_transcribing(state, percent):
         if state == State.TRANSCRIBING:
-            services.job_cancel(job=LocalizationJob.objects.get(pk=job.pk))
+            transcription_services.job_cancel(job=LocalizationJob.objects.get(pk=job.pk))
 
-    result = services.job_run(job_id=job.pk, on_progress=cancel_when_transcribing)
+    result = transcription_services.job_run(job_id=job.pk, on_progress=cancel_when_transcribing)
     assert result.state == State.CANCELLED
     assert not SubtitleTrack.objects.filter(job=job).exists()
 
@@ -132,21 +136,21 @@ def test_cancelling_while_transcribing_stops_the_job(title):
 def test_model_not_in_the_registry_fails_the_job_with_the_reason(title, settings, tmp_path):
     (tmp_path / "model.bin").write_bytes(b"some other weights")
     settings.WHISPER_MODEL_PATH = str(tmp_path)
-    job = services.job_run(job_id=queued_job(title).pk)
+    job = transcription_services.job_run(job_id=queued_job(title).pk)
     assert job.state == State.FAILED
     assert "not in the AI model registry" in job.error
     assert not SubtitleTrack.objects.exists()
 
 
 def test_title_without_an_approving_agreement_is_refused(uncleared_title):
-    job = services.job_run(job_id=queued_job(uncleared_title).pk)
+    job = transcription_services.job_run(job_id=queued_job(uncleared_title).pk)
     assert job.state == State.FAILED
     assert "No co-production agreement covers" in job.error
     assert not SubtitleTrack.objects.exists()
 
 
 def test_the_track_records_the_clearing_agreement(title):
-    job = services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
+    job = transcription_services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
     event = LocalizationEvent.objects.get(job=job, action="track_created")
     assert event.after["cleared_by_agreement"] == "JV-2026-001"
     assert event.after["model_sha256"] == whisper_model.SHA256["model.bin"]
@@ -158,17 +162,17 @@ def test_retry_after_failure_and_illegal_transitions(title, settings, tmp_path,
     (tmp_path / "model.bin").write_bytes(b"x")
     original = settings.WHISPER_MODEL_PATH
     settings.WHISPER_MODEL_PATH = str(tmp_path)
-    job = services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
+    job = transcription_services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
     assert job.state == State.FAILED
     with pytest.raises(ValidationError, match="cannot become"):
-        services.job_cancel(job=job)
+        transcription_services.job_cancel(job=job)
     settings.WHISPER_MODEL_PATH = original
     with django_capture_on_commit_callbacks(execute=True):
-        services.job_retry(job=job)
+        transcription_services.job_retry(job=job)
     job.refresh_from_db()
     assert job.state == State.DONE and job.error == "" and job.attempts == 2
     with pytest.raises(ValidationError, match="cannot become"):
-        services.job_retry(job=job)
+        transcription_services.job_retry(job=job)
     assert LocalizationEvent.objects.filter(job=job, action="job_retried").count() == 1
 
 
@@ -184,7 +188,7 @@ def test_long_audio_keeps_every_sentence(batch_size, settings):
 
     import numpy as np
 
-    from localization import media
+    from localization.media import decoding as media
 
     with tempfile.TemporaryDirectory() as folder:
         wav = Path(folder) / "audio.wav"

@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from localization import services
-from localization.models import LocalizationEvent, LocalizationJob, MediaAsset
+from localization.events.models import LocalizationEvent
+from localization.media.models import MediaAsset
+from localization.transcription import services as transcription_services
+from localization.transcription.models import LocalizationJob
 from tests.localization.conftest import DEMO_CLIP, make_video
 
 
@@ -32,13 +34,14 @@ def nothing_created():
 
 
 def upload(title, name: str, data: bytes):
-    return services.media_upload(title=title, uploaded_file=SimpleUploadedFile(name, data),
+    return transcription_services.media_transcribe(
+        title=title, uploaded_file=SimpleUploadedFile(name, data),
                                  enqueue=False)
 
 
 def test_demo_clip_is_probed_stored_and_queued(title, make_user):
     user = make_user("translator")
-    asset, job = services.media_upload(
+    asset, job = transcription_services.media_transcribe(
         title=title, uploaded_file=SimpleUploadedFile(DEMO_CLIP.name, DEMO_CLIP.read_bytes()),
         user=user, enqueue=False)
     assert asset.audio_codec == "opus"
@@ -91,6 +94,6 @@ def test_a_failure_after_storing_removes_the_file(title, monkeypatch, nothing_cr
     def broken_job_create(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "job_create", broken_job_create)
+    monkeypatch.setattr(transcription_services, "job_create", broken_job_create)
     with pytest.raises(RuntimeError):
         upload(title, DEMO_CLIP.name, DEMO_CLIP.read_bytes())

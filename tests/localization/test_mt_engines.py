@@ -11,12 +11,12 @@ from localization.engines.mt import (
     TranslationEngine,
     TranslationEngineError,
     describe_engine,
-    engine_clearance,
     engine_from_settings,
 )
 from localization.engines.mt.ctranslate2_engine import CTranslate2Engine
 from localization.engines.mt.memory_engine import MemoryOnlyEngine
 from localization.engines.mt.openai_engine import OpenAICompatibleEngine, remote_model_sha256
+from localization.translation.services import engine_clearance
 from tests.factories import TitleFactory
 from tests.localization.mt_fixtures import build_tiny_model
 

@@ -9,8 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from coprod.accounts.roles import Role
-from localization import translation
-from localization.models import SubtitleCue, SubtitleTrack, TranslationMemoryEntry
+from localization.qa import services as qa_services
+from localization.subtitles.models import SubtitleCue, SubtitleTrack
+from localization.translation import memory as translation_memory
+from localization.translation import services as translation_services
+from localization.translation.models import TranslationMemoryEntry
 from tests.factories import TitleFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +35,7 @@ def on_commit(django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def translate(on_commit):
-    return lambda **kwargs: on_commit(translation.track_translate, **kwargs)
+    return lambda **kwargs: on_commit(translation_services.track_translate, **kwargs)
 
 
 def korean_track(title=None) -> SubtitleTrack:
@@ -48,28 +51,30 @@ def korean_track(title=None) -> SubtitleTrack:
 # --- memory -----------------------------------------------------------------------------
 
 def test_memory_gives_exact_and_fuzzy_matches_with_percentages():
-    translation.memory_add(source_text="오늘 저녁은 뭐 먹을까요?",
+    translation_memory.memory_add(source_text="오늘 저녁은 뭐 먹을까요?",
                            target_text="今夜は何を食べましょうか？", target_language="ja")
-    exact = translation.memory_matches(source_text="오늘  저녁은\n뭐 먹을까요?",
+    exact = translation_memory.memory_matches(source_text="오늘  저녁은\n뭐 먹을까요?",
                                        target_language="ja")
     assert exact[0].percent == 100 and exact[0].target_text == "今夜は何を食べましょうか？"
-    fuzzy = translation.memory_matches(source_text="오늘 저녁은 뭘 먹을까요?",
+    fuzzy = translation_memory.memory_matches(source_text="오늘 저녁은 뭘 먹을까요?",
                                        target_language="ja")
     assert fuzzy and 75 <= fuzzy[0].percent < 100
-    unrelated = translation.memory_matches(source_text="전혀 다른 문장입니다",
+    unrelated = translation_memory.memory_matches(source_text="전혀 다른 문장입니다",
                                            target_language="ja")
     assert unrelated == []
-    assert translation.memory_matches(source_text="오늘 저녁은 뭐 먹을까요?",
+    assert translation_memory.memory_matches(source_text="오늘 저녁은 뭐 먹을까요?",
                                       target_language="th") == []
 
 
 def test_tmx_export_and_import_round_trip():
-    translation.memory_add(source_text="안녕하세요", target_text="こんにちは", target_language="ja")
-    translation.memory_add(source_text="안녕하세요", target_text="你好", target_language="zh-Hans")
-    data = translation.memory_export_tmx()
+    translation_memory.memory_add(source_text="안녕하세요", target_text="こんにちは",
+                                  target_language="ja")
+    translation_memory.memory_add(source_text="안녕하세요", target_text="你好",
+                                  target_language="zh-Hans")
+    data = translation_memory.memory_export_tmx()
     assert b"<tmx" in data and "こんにちは".encode() in data
     TranslationMemoryEntry.objects.all().delete()
-    assert translation.memory_import_tmx(data=data) == 2
+    assert translation_memory.memory_import_tmx(data=data) == 2
     pairs = set(TranslationMemoryEntry.objects.values_list("target_language", "target_text"))
     assert pairs == {("ja", "こんにちは"), ("zh-Hans", "你好")}
 
@@ -81,20 +86,20 @@ def test_tmx_with_regional_language_tags_and_bad_files():
             "<tuv xml:lang='ko-KR'><seg>감사합니다</seg></tuv>"
             "<tuv xml:lang='zh-CN'><seg>谢谢</seg></tuv>"
             "<tuv xml:lang='th-TH'><seg>ขอบคุณ</seg></tuv></tu></body></tmx>").encode()
-    assert translation.memory_import_tmx(data=data) == 2
+    assert translation_memory.memory_import_tmx(data=data) == 2
     assert TranslationMemoryEntry.objects.filter(target_language="zh-Hans",
                                                  target_text="谢谢").exists()
     with pytest.raises(ValidationError):
-        translation.memory_import_tmx(data=b"not xml at all")
+        translation_memory.memory_import_tmx(data=b"not xml at all")
 
 
 # --- translating a track ------------------------------------------------------------------
 
 def test_one_action_makes_three_target_tracks_with_memory_filled_and_the_rest_marked(translate):
     source = korean_track()
-    translation.memory_add(source_text=KOREAN[0], target_text="こんにちは、はじめまして。",
+    translation_memory.memory_add(source_text=KOREAN[0], target_text="こんにちは、はじめまして。",
                            target_language="ja")
-    translation.memory_add(source_text="오늘 저녁은 뭘 먹을까요?",
+    translation_memory.memory_add(source_text="오늘 저녁은 뭘 먹을까요?",
                            target_text="今夜は何を食べる？", target_language="ja")
     targets = translate(source_track=source)  # tasks run eagerly in tests
     assert sorted(target.language for target in targets) == ["ja", "th", "zh-Hans"]
@@ -115,14 +120,14 @@ def test_one_action_makes_three_target_tracks_with_memory_filled_and_the_rest_ma
 
 def test_running_the_translation_again_changes_nothing(translate):
     source = korean_track()
-    translation.memory_add(source_text=KOREAN[0], target_text="こんにちは。",
+    translation_memory.memory_add(source_text=KOREAN[0], target_text="こんにちは。",
                            target_language="ja")
     translate(source_track=source, languages=["ja"])
     japanese = SubtitleTrack.objects.get(source_track=source, language="ja")
     first = japanese.cues.get(index=1)
     first.text = "こんにちは！"  # a translator's edit
     first.save()
-    translation.translation_run(track_id=japanese.pk)
+    translation_services.translation_run(track_id=japanese.pk)
     assert japanese.cues.get(index=1).text == "こんにちは！"
     assert japanese.cues.count() == 3
 
@@ -185,7 +190,7 @@ def test_glossary_terms_reach_qa(client_for, translate):
         "source_term": "형사님", "kind": "honorific", "ja": "刑事さん", "zh_hans": "警官",
         "th": "", "note": ""})
     assert response.status_code == 302
-    issues = translation.quality_check_track(track=track)
+    issues = qa_services.quality_check_track(track=track)
     glossary = [issue for issue in issues if issue.rule == "glossary"]
     assert [issue.cue_index for issue in glossary] == [3]
 
@@ -203,7 +208,7 @@ def test_translate_button_and_engine_shown_in_the_browser(client_for, on_commit)
 
 def test_memory_page_imports_and_exports_tmx(client_for):
     client, _ = client_for(Role.REVIEWER)
-    translation.memory_add(source_text="네", target_text="はい", target_language="ja")
+    translation_memory.memory_add(source_text="네", target_text="はい", target_language="ja")
     exported = client.get(reverse("localization:memory"), {"export": "tmx"})
     assert "はい" in exported.content.decode()
     response = client.post(reverse("localization:memory"), {
@@ -235,7 +240,7 @@ def tiny_model_settings(settings, tmp_path):
 def test_unapproved_translation_model_is_refused_with_the_reason(tiny_model_settings,
                                                                    translate):
     source = korean_track()
-    with pytest.raises(translation.TranslationRefused) as refused:
+    with pytest.raises(translation_services.TranslationRefused) as refused:
         translate(source_track=source, languages=["ja"])
     assert "not in the AI model registry" in str(refused.value)
     assert not SubtitleTrack.objects.filter(source_track=source).exists()
@@ -267,16 +272,16 @@ def test_approved_translation_model_fills_cues_and_records_itself(tiny_model_set
 def test_safe_fixes_keep_history_and_respect_the_approval_lock(translate, make_user):
     from django.core.exceptions import PermissionDenied
 
-    from localization.models import CueRevision
+    from localization.subtitles.models import CueRevision
 
     translator = make_user(Role.TRANSLATOR)
     track = translated_japanese_track(translate, "これはとても長い一行の字幕テキストです")
     track.cues.update(state=State.APPROVED)
-    translation.quality_fix_track(track=track, user=translator)
+    qa_services.quality_fix_track(track=track, user=translator)
     cue = track.cues.get(index=1)
     assert "\n" in cue.text and cue.state == State.TRANSLATED  # re-broken, needs approval
     assert CueRevision.objects.filter(cue=cue, action="qa_fix").exists()
     track.locked_at = track.created_at
     track.save()
     with pytest.raises(PermissionDenied):
-        translation.quality_fix_track(track=track, user=translator)
+        qa_services.quality_fix_track(track=track, user=translator)

@@ -5,8 +5,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from coprod.accounts.roles import Role
-from localization.models import LocalizationJob, MediaAsset, SubtitleTrack
+from localization.media.models import MediaAsset
 from localization.subtitles.formats import read_subtitles
+from localization.subtitles.models import SubtitleTrack
+from localization.transcription import services as transcription_services
+from localization.transcription.models import LocalizationJob
 from tests.localization.conftest import DEMO_CLIP
 
 PAGES = ["localization:job-list", "localization:job-table", "localization:media-upload",
@@ -68,10 +71,10 @@ def test_upload_watch_and_download_the_korean_track(client_for, title,
 
 
 def test_job_table_polls_while_a_job_is_active(client_for, title):
-    from localization import services
 
     client, _user = client_for(Role.REVIEWER)
-    services.media_upload(title=title, enqueue=False, uploaded_file=SimpleUploadedFile(
+    transcription_services.media_transcribe(
+        title=title, enqueue=False, uploaded_file=SimpleUploadedFile(
         DEMO_CLIP.name, DEMO_CLIP.read_bytes()))
     table = client.get(reverse("localization:job-table")).content.decode()
     assert 'hx-trigger="every 2s"' in table
@@ -89,10 +92,10 @@ def test_bad_upload_shows_the_reason(client_for, title):
 
 
 def test_cancel_and_retry_buttons(client_for, title, django_capture_on_commit_callbacks):
-    from localization import services
 
     client, _user = client_for(Role.TRANSLATOR)
-    _asset, job = services.media_upload(title=title, enqueue=False, uploaded_file=(
+    _asset, job = transcription_services.media_transcribe(
+        title=title, enqueue=False, uploaded_file=(
         SimpleUploadedFile(DEMO_CLIP.name, DEMO_CLIP.read_bytes())))
     client.post(reverse("localization:job-cancel", args=[job.pk]))
     job.refresh_from_db()
@@ -145,7 +148,7 @@ def test_upload_form_preselects_the_title_from_the_title_page(client, make_user)
 
 
 def test_oversized_subtitle_and_tmx_uploads_are_refused(client, make_user, settings):
-    from localization.models import TranslationMemoryEntry
+    from localization.translation.models import TranslationMemoryEntry
     from tests.factories import TitleFactory
 
     settings.TEXT_MAX_UPLOAD_SIZE = 1024 * 1024

@@ -11,67 +11,32 @@ Three engines, chosen by the ``MT_ENGINE`` setting:
   similar) that gets the glossary and neighbouring cues as context.
 
 Each engine says who it is (``EngineIdentity``): the caller records the engine and the
-model on every cue it writes, and asks the AI licensing gate (``engine_clearance``)
+model on every cue it writes, and asks the AI licensing gate (``localization.translation.services``)
 before it sends a title's dialogue to a model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
-
 from django.utils.translation import gettext as _
 
-if TYPE_CHECKING:
-    from coprod.catalog.models import Title
-    from coprod.registry.gate import ModelClearance
+from localization.engines.mt.base import (
+    CTRANSLATE2,
+    ENGINES,
+    MEMORY_ONLY,
+    OPENAI_COMPATIBLE,
+    EngineIdentity,
+    GlossaryHint,
+    MachineTranslation,
+    SourceCue,
+    TranslationEngine,
+    TranslationEngineError,
+)
 
-MEMORY_ONLY = "memory_only"
-CTRANSLATE2 = "ctranslate2"
-OPENAI_COMPATIBLE = "openai_compatible"
-ENGINES = (MEMORY_ONLY, CTRANSLATE2, OPENAI_COMPATIBLE)
-
-
-class TranslationEngineError(Exception):
-    """An engine cannot translate: misconfigured, missing model, endpoint failure.
-    The message says what is wrong and where."""
-
-
-@dataclass(frozen=True)
-class SourceCue:
-    index: int
-    text: str  # Korean, lines separated by "\n"
-
-
-@dataclass(frozen=True)
-class GlossaryHint:
-    source_term: str
-    rendering: str  # required rendering in the target language
-
-
-@dataclass(frozen=True)
-class MachineTranslation:
-    index: int
-    text: str  # target text; "\n" line breaks allowed (the caller re-breaks with QA)
-
-
-@dataclass(frozen=True)
-class EngineIdentity:
-    engine: str  # "ctranslate2", "openai_compatible", "memory_only"
-    model_name: str  # the model directory's name or the served model id; "" for memory_only
-    model_sha256: str  # the checksum the AI registry knows the model by; "" when no AI is used
-
-
-@runtime_checkable
-class TranslationEngine(Protocol):
-    identity: EngineIdentity
-
-    def translate(self, cues: Sequence[SourceCue], *, source_language: str,
-                  target_language: str, glossary: Sequence[GlossaryHint] = ()
-                  ) -> list[MachineTranslation | None]:
-        """One result per input cue, in order; None where the engine gives nothing."""
-        ...
+__all__ = [
+    "CTRANSLATE2", "ENGINES", "MEMORY_ONLY", "OPENAI_COMPATIBLE", "EngineIdentity",
+    "GlossaryHint", "MachineTranslation", "SourceCue", "TranslationEngine",
+    "TranslationEngineError", "describe_engine", "engine_from_settings",
+]
 
 
 def engine_from_settings() -> TranslationEngine:
@@ -124,17 +89,3 @@ def describe_engine(engine: TranslationEngine) -> str:
         return describe()
     identity = engine.identity
     return " ".join(part for part in (identity.engine, identity.model_name) if part)
-
-
-def engine_clearance(engine: TranslationEngine, *, title: Title) -> ModelClearance | None:
-    """Ask the AI licensing gate whether ``engine``'s model may translate ``title``.
-
-    Returns None for an engine that uses no model (memory_only); otherwise the clearance,
-    or raises coprod.registry.ModelNotApproved with the reason. The kind is not checked:
-    an operator may register a chat model as a language model or as a translation model.
-    """
-    from coprod.registry.gate import model_use_check
-
-    if not engine.identity.model_sha256:
-        return None
-    return model_use_check(title=title, sha256=engine.identity.model_sha256)

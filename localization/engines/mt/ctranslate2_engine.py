@@ -35,15 +35,15 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+import localization.engines.mt.languages as languages
 from localization.checksums import cached_file_sha256
-from localization.engines.mt import (
+from localization.engines.mt.base import (
     CTRANSLATE2,
     EngineIdentity,
     GlossaryHint,
     MachineTranslation,
     SourceCue,
     TranslationEngineError,
-    languages,
 )
 
 NLLB, M2M100, OPUS_MT = "nllb", "m2m100", "opus-mt"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from localization.engines.mt import TranslationEngineError
+from localization.engines.mt.base import TranslationEngineError
 
 # Platform code -> (English name for prompts, NLLB-200 code, M2M100 token,
 # OPUS-MT target tokens to try, most specific first).

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
 
-from localization.engines.mt import (
+from localization.engines.mt.base import (
     MEMORY_ONLY,
     EngineIdentity,
     GlossaryHint,

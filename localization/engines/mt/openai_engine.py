@@ -27,14 +27,14 @@ from collections.abc import Sequence
 import httpx
 from django.utils.translation import gettext as _
 
-from localization.engines.mt import (
+import localization.engines.mt.languages as languages
+from localization.engines.mt.base import (
     OPENAI_COMPATIBLE,
     EngineIdentity,
     GlossaryHint,
     MachineTranslation,
     SourceCue,
     TranslationEngineError,
-    languages,
 )
 
 logger = logging.getLogger(__name__)

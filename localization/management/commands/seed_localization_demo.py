@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.management.base import BaseCommand
 
 from coprod.catalog.models import Title
-from localization import services
-from localization.models import MediaAsset
+from localization.media.models import MediaAsset
+from localization.transcription import services as transcription_services
 
 DEMO_CLIP = Path(__file__).resolve().parents[2] / "demo_media" / "korean-demo.ogg"
 DEMO_TITLE = "별빛 식당"
@@ -30,6 +30,6 @@ class Command(BaseCommand):
             return
         with DEMO_CLIP.open("rb") as handle:
             upload = UploadedFile(handle, name=DEMO_CLIP.name, size=DEMO_CLIP.stat().st_size)
-            _asset, job = services.media_upload(title=title, uploaded_file=upload,
+            _asset, job = transcription_services.media_transcribe(title=title, uploaded_file=upload,
                                                 episode_label="E01")
         self.stdout.write(f"Demo clip uploaded for {title}; transcription job {job.pk} queued.")

@@ -12,8 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from coprod.catalog.models import Title
-from localization import selectors, services
-from localization.models import LocalizationJob
+from localization.subtitles import selectors as subtitles_selectors
+from localization.transcription import services as transcription_services
+from localization.transcription.models import LocalizationJob
 
 
 class Command(BaseCommand):
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             if job is None:
                 raise CommandError(f"There is no job {options['job']}.")
             if job.can_retry:
-                job = services.job_retry(job=job)
+                job = transcription_services.job_retry(job=job)
         else:
             job = self._upload(options)
         bar = tqdm(total=100, unit="%", disable=options["no_progress"],
@@ -43,7 +44,8 @@ class Command(BaseCommand):
             bar.set_description_str(str(LocalizationJob.State(state).label))
             bar.update(percent - bar.n)
 
-        job = services.job_run(job_id=job.pk, worker="manage.py", on_progress=progress)
+        job = transcription_services.job_run(job_id=job.pk, worker="manage.py",
+                                             on_progress=progress)
         if job.state == LocalizationJob.State.DONE:
             bar.update(100 - bar.n)
         bar.close()
@@ -53,7 +55,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Job {job.pk} done: track {track.pk} ({track.language} "
                           f"v{track.version}, {track.cues.count()} cues) "
                           f"by {track.asr_model_name} sha256:{track.asr_model_sha256[:12]}")
-        for cue in selectors.track_cues(track=track)[:5]:
+        for cue in subtitles_selectors.track_cues(track=track)[:5]:
             self.stdout.write(f"  {cue.start_ms / 1000:7.2f} {cue.end_ms / 1000:7.2f}  "
                               + cue.text.replace("\n", " / "))
 
@@ -69,7 +71,7 @@ class Command(BaseCommand):
         with path.open("rb") as handle:
             upload = UploadedFile(handle, name=path.name, size=path.stat().st_size)
             try:
-                _asset, job = services.media_upload(
+                _asset, job = transcription_services.media_transcribe(
                     title=title, uploaded_file=upload, episode_label=options["episode"],
                     language=options["language"], enqueue=False)
             except ValidationError as error:

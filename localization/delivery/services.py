@@ -39,15 +39,12 @@ from coprod.rights.vocabulary import (
     expand_media,
     expand_territories,
 )
-from localization import selectors
-from localization.models import (
-    CueRevision,
-    DeliveryPackage,
-    DubTrack,
-    LocalizationEvent,
-    SubtitleCue,
-    SubtitleTrack,
-)
+from localization import background
+from localization.delivery.models import DeliveryPackage
+from localization.dubbing.models import DubTrack
+from localization.events.models import LocalizationEvent
+from localization.subtitles import selectors as subtitles_selectors
+from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
 
 State = DeliveryPackage.State
 # Subtitle formats per target language; the others get TTML, SRT and WebVTT.
@@ -213,9 +210,8 @@ def package_create(*, title: Title, language: str, licensee: Company, territory:
                    "window": [start.isoformat(), end.isoformat() if end else None],
                    "granted_by": rights.granted_by})
         if enqueue:
-            from localization.tasks import build_delivery_package
-
-            transaction.on_commit(lambda: build_delivery_package.delay(package.pk))
+            background.task_enqueue_on_commit(background.BUILD_DELIVERY_PACKAGE,
+                                              args=[package.pk])
     return package
 
 
@@ -258,11 +254,11 @@ def _build(package: DeliveryPackage) -> DeliveryPackage:
             track.locked_at and package.dub.created_at < track.locked_at)):
         raise DeliveryRefused(_("The dub is older than the track's last approval; build the "
                                 "dub again."))
-    stem = selectors.track_file_stem(track)
+    stem = subtitles_selectors.track_file_stem(track)
     entries: list[tuple[str, bytes | None, object, dict]] = []  # name, bytes, field, info
     if package.include_subtitles:
         for fmt in delivery_formats(package.language):
-            _name, _type, content = selectors.track_export(track=track, fmt=fmt)
+            _name, _type, content = subtitles_selectors.track_export(track=track, fmt=fmt)
             entries.append((f"subtitles/{stem}.{_extension(fmt)}", content, None,
                             {"kind": "subtitles", "format": fmt}))
     if package.include_dub and package.dub is not None:
@@ -301,7 +297,7 @@ def _build(package: DeliveryPackage) -> DeliveryPackage:
             locked = DeliveryPackage.objects.select_for_update().get(pk=package.pk)
             if locked.state != State.BUILDING:
                 return locked
-            licensee = selectors.safe_file_name(package.licensee.name)
+            licensee = subtitles_selectors.safe_file_name(package.licensee.name)
             locked.file.save(f"{stem}.{licensee}.zip", File(local), save=False)
             locked.manifest = manifest
             locked.sha256 = digest.hexdigest()

@@ -1,21 +1,17 @@
-"""The dub section of a track page: voice roles, dub builds, audio, delivery packages."""
-
-import datetime as dt
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coprod.core.http import ranged_file_response
-from localization import delivery
+from localization.delivery.models import DeliveryPackage
 from localization.dubbing import services
 from localization.dubbing.forms import DubForm, PackageForm
-from localization.dubbing.permissions import check_can_deliver, check_can_dub
-from localization.models import DeliveryPackage, DubTrack, SubtitleTrack
-from localization.permissions import check_can_download_track
+from localization.dubbing.models import DubTrack
+from localization.permissions import check_can_download_track, check_can_dub
+from localization.subtitles.models import SubtitleTrack
 
 
 def dubbing_track(request, track_id: int) -> SubtitleTrack:
@@ -25,9 +21,11 @@ def dubbing_track(request, track_id: int) -> SubtitleTrack:
     return track
 
 
+
 def refusal_message(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
 
 
 def dub_section(request, track_id: int):
@@ -51,6 +49,7 @@ def dub_section(request, track_id: int):
     })
 
 
+
 @require_POST
 def voice_roles_save(request, track_id: int):
     track = dubbing_track(request, track_id)
@@ -68,6 +67,7 @@ def voice_roles_save(request, track_id: int):
     except ValidationError as error:
         refusal_message(request, error)
     return redirect("localization:track-detail", track_id=track.pk)
+
 
 
 @require_POST
@@ -88,6 +88,7 @@ def dub_build(request, track_id: int):
     return redirect("localization:track-detail", track_id=track.pk)
 
 
+
 def dub_audio(request, dub_id: int, kind: str):
     dub = get_object_or_404(DubTrack.objects.select_related("track"), pk=dub_id)
     check_can_download_track(request.user, dub.track)
@@ -98,36 +99,3 @@ def dub_audio(request, dub_id: int, kind: str):
     return ranged_file_response(request, field, content_type,
                                 filename=field.name.rsplit("/", 1)[-1],
                                 as_attachment=request.GET.get("download") == "1")
-
-
-@require_POST
-def package_build(request, track_id: int):
-    track = dubbing_track(request, track_id)
-    check_can_deliver(request.user)
-    form = PackageForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, form.errors.as_text())
-        return redirect("localization:track-detail", track_id=track.pk)
-    data = form.cleaned_data
-    try:
-        delivery.package_create(
-            title=track.title, language=track.language, licensee=data["licensee"],
-            territory=data["territory"], media=data["media"], start=data["start"],
-            end=data["end"] + dt.timedelta(days=1) if data["end"] else None,
-            include_subtitles=data["include_subtitles"],
-            include_dub=data["include_dub"], actor=request.user)
-        messages.success(request, _("The rights are cleared; the package is being built."))
-    except ValidationError as error:
-        messages.error(request, _("No package: the venture's rights do not allow it."))
-        refusal_message(request, error)
-    return redirect("localization:track-detail", track_id=track.pk)
-
-
-def package_download(request, package_id: int):
-    package = get_object_or_404(DeliveryPackage.objects.select_related("track"), pk=package_id)
-    check_can_download_track(request.user, package.track)
-    if not package.file:
-        raise Http404(_("This package is not built."))
-    return FileResponse(package.file.open("rb"), as_attachment=True,
-                        filename=package.file.name.rsplit("/", 1)[-1],
-                        content_type="application/zip")

@@ -1,30 +1,10 @@
-"""Reads for the localization pages, exports and the command line."""
-
 from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
-from localization.models import LocalizationJob, MediaAsset, SubtitleCue, SubtitleTrack
 from localization.subtitles import formats
 from localization.subtitles.cues import Cue
-
-
-def job_list(*, limit: int = 100) -> QuerySet[LocalizationJob]:
-    return (LocalizationJob.objects.select_related("media__title", "track", "created_by")
-            .order_by("-created_at", "-id")[:limit])
-
-
-def jobs_active_exist(jobs) -> bool:
-    return any(job.is_active for job in jobs)
-
-
-def job_get(*, job_id: int) -> LocalizationJob:
-    return LocalizationJob.objects.select_related("media__title").get(pk=job_id)
-
-
-def media_list(*, title=None) -> QuerySet[MediaAsset]:
-    queryset = MediaAsset.objects.select_related("title")
-    return queryset.filter(title=title) if title is not None else queryset
+from localization.subtitles.models import SubtitleCue, SubtitleTrack
 
 
 def track_list(*, title=None) -> QuerySet[SubtitleTrack]:
@@ -33,9 +13,11 @@ def track_list(*, title=None) -> QuerySet[SubtitleTrack]:
     return queryset.filter(title=title) if title is not None else queryset
 
 
+
 def track_cues(*, track: SubtitleTrack) -> list[Cue]:
     return [Cue(row.start_ms, row.end_ms, row.text, row.speaker)
             for row in SubtitleCue.objects.filter(track=track).order_by("index")]
+
 
 
 def track_export(*, track: SubtitleTrack, fmt: str) -> tuple[str, str, bytes]:
@@ -48,15 +30,18 @@ def track_export(*, track: SubtitleTrack, fmt: str) -> tuple[str, str, bytes]:
     return f"{track_file_stem(track)}.{extension}", content_type, content
 
 
+
 def safe_file_name(name: str) -> str:
     """Letters, digits and -._ only, for file names in downloads and packages."""
     return "".join(char if char.isalnum() or char in "-._" else "_" for char in name)
+
 
 
 def track_file_stem(track: SubtitleTrack) -> str:
     """"Seoul-ui_Bam.ja.v2": the start of every file made from a track."""
     return safe_file_name(f"{track.title.romanized_title or 'title'}.{track.language}"
                           f".v{track.version}")
+
 
 
 def cue_state_counts(*, track: SubtitleTrack) -> list[tuple[str, int]]:

@@ -1,40 +1,35 @@
-"""The subtitle editor's services: saving cues with optimistic locking, history and revert,
-split and merge, the review workflow (Weblate-like states), track assignment, approval
-lock and reopening, comments, and the waveform of the media.
-
-Every write takes the cue row with ``select_for_update`` inside one transaction and
-checks the revision the editor saw: a stale revision raises ``CueConflict`` carrying the
-server's version, so nobody's work is overwritten silently. Each change writes a
-``CueRevision`` row (the cue's history) with its author.
-"""
-
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coprod.accounts.roles import Role
-from localization.models import (
-    CueComment,
-    CueRevision,
-    LocalizationEvent,
-    MediaAsset,
-    MediaWaveform,
-    SubtitleCue,
-    SubtitleTrack,
+from localization.events.models import LocalizationEvent
+from localization.permissions import (
+    REVIEW_ROLES,
+    check_can_assign_track,
+    check_can_comment,
+    check_can_edit_track,
+    check_can_reopen_track,
+    check_can_review_track,
+    user_display_name,
 )
+from localization.review.models import CueComment
+from localization.subtitles.history import cue_revision_record, cue_snapshot_if_missing
+from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
+from localization.translation import memory as translation_memory
 
 State = SubtitleCue.State
+
+
+
 # Indexes move out of the way by this much while a track is renumbered, so that the
 # unique (track, index) constraint never sees two cues with one number.
 RENUMBER_OFFSET = 10_000_000
-MANAGER_ROLES = (Role.RIGHTS_MANAGER, Role.ADMINISTRATOR)
-EDITOR_ROLES = (Role.TRANSLATOR, Role.REVIEWER, *MANAGER_ROLES)
-REVIEW_ROLES = (Role.REVIEWER, *MANAGER_ROLES)
-WAVEFORM_PEAKS_PER_SECOND = 100
+
 
 
 class CueConflict(Exception):
@@ -45,11 +40,11 @@ class CueConflict(Exception):
         self.current = current
 
 
+
 class WorkflowError(ValidationError):
     """An illegal state change or an edit the workflow does not allow."""
 
 
-# --- reading --------------------------------------------------------------------------------
 
 def cue_as_dict(cue: SubtitleCue) -> dict:
     """The compact form the editor loads (1,500 of them make one ~300 KB payload)."""
@@ -60,15 +55,13 @@ def cue_as_dict(cue: SubtitleCue) -> dict:
             "comments": getattr(cue, "comment_count", None)}
 
 
+
 def track_as_dict(track: SubtitleTrack) -> dict:
     return {"id": track.pk, "language": track.language, "version": track.version,
             "review_state": track.review_state, "locked": track.locked_at is not None,
             "translator": user_display_name(track.translator),
             "reviewer": user_display_name(track.reviewer)}
 
-
-def user_display_name(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
 
 
 def revision_as_dict(revision: CueRevision) -> dict:
@@ -78,80 +71,12 @@ def revision_as_dict(revision: CueRevision) -> dict:
             "created_at": revision.created_at.isoformat()}
 
 
+
 def comment_as_dict(comment: CueComment) -> dict:
     return {"id": comment.pk, "parent": comment.parent_id, "text": comment.text,
             "author": user_display_name(comment.author), "rejection": comment.is_rejection,
             "created_at": comment.created_at.isoformat()}
 
-
-# --- permissions: a denial says why -------------------------------------------------------
-
-def _role_check(user, roles, message: str) -> None:
-    if not user.has_role(*roles):
-        raise PermissionDenied(message)
-
-
-def check_can_edit_track(user, track: SubtitleTrack) -> None:
-    """Translators edit tracks assigned to them (or unassigned ones); reviewers and
-    managers may correct any; nobody edits an approved (locked) track."""
-    _role_check(user, EDITOR_ROLES,
-                _("Only translators, reviewers, rights managers and administrators edit "
-                  "subtitles."))
-    if track.locked_at is not None:
-        raise PermissionDenied(_("This track is approved and locked; a reviewer must reopen "
-                                 "it before anyone edits it."))
-    if user.has_role(*REVIEW_ROLES):
-        return
-    if track.translator_id and track.translator_id != user.pk:
-        raise PermissionDenied(
-            _("This track is assigned to %(name)s; ask a rights manager to assign it to you.")
-            % {"name": user_display_name(track.translator)})
-
-
-def check_can_review_track(user, track: SubtitleTrack) -> None:
-    _role_check(user, REVIEW_ROLES,
-                _("Only reviewers, rights managers and administrators approve or reject "
-                  "cues."))
-    if track.locked_at is not None:
-        raise PermissionDenied(_("This track is approved and locked; reopen it first."))
-    if (track.reviewer_id and track.reviewer_id != user.pk
-            and not user.has_role(*MANAGER_ROLES)):
-        raise PermissionDenied(_("%(name)s reviews this track.")
-                               % {"name": user_display_name(track.reviewer)})
-
-
-def check_can_comment(user, track: SubtitleTrack) -> None:
-    _role_check(user, EDITOR_ROLES,
-                _("Only translators, reviewers, rights managers and administrators comment "
-                  "on subtitles."))
-
-
-def check_can_assign_track(user, track: SubtitleTrack) -> None:
-    _role_check(user, MANAGER_ROLES,
-                _("Only rights managers and administrators assign tracks."))
-
-
-def check_can_reopen_track(user, track: SubtitleTrack) -> None:
-    _role_check(user, REVIEW_ROLES,
-                _("Only reviewers, rights managers and administrators reopen an approved "
-                  "track."))
-
-
-# --- history ----------------------------------------------------------------------------------
-
-def cue_snapshot_if_missing(cue: SubtitleCue) -> None:
-    """The first change of a cue first records what the machine or import left there,
-    so that the history can go back to it."""
-    if not CueRevision.objects.filter(cue=cue, revision=cue.revision).exists():
-        CueRevision.objects.create(cue=cue, revision=cue.revision, text=cue.text,
-                                   start_ms=cue.start_ms, end_ms=cue.end_ms, state=cue.state,
-                                   action="original", author=None)
-
-
-def cue_revision_record(cue: SubtitleCue, *, actor, action: str) -> None:
-    CueRevision.objects.create(cue=cue, revision=cue.revision, text=cue.text,
-                               start_ms=cue.start_ms, end_ms=cue.end_ms, state=cue.state,
-                               action=action, author=actor)
 
 
 def _locked_cue(cue_id: int) -> SubtitleCue:
@@ -163,9 +88,11 @@ def _locked_cue(cue_id: int) -> SubtitleCue:
             .select_related("track", "source_cue").get(pk=cue_id))
 
 
+
 def _check_revision(cue: SubtitleCue, expected_revision: int | None) -> None:
     if expected_revision is not None and int(expected_revision) != cue.revision:
         raise CueConflict(cue_as_dict(cue))
+
 
 
 def _check_times(start_ms: int, end_ms: int) -> None:
@@ -174,7 +101,6 @@ def _check_times(start_ms: int, end_ms: int) -> None:
                             % {"start": start_ms, "end": end_ms})
 
 
-# --- editing -----------------------------------------------------------------------------------
 
 def cue_save(*, cue: SubtitleCue, text: str, start_ms: int, end_ms: int,
              expected_revision: int, actor, action: str = "edit") -> SubtitleCue:
@@ -204,11 +130,13 @@ def cue_save(*, cue: SubtitleCue, text: str, start_ms: int, end_ms: int,
     return cue
 
 
-def _store_qa(cue: SubtitleCue) -> None:
-    from localization import translation
 
-    cue.qa_issues = [issue.as_dict() for issue in translation.quality_check_cue(cue=cue)
+def _store_qa(cue: SubtitleCue) -> None:
+    from localization.qa import services as qa_services
+
+    cue.qa_issues = [issue.as_dict() for issue in qa_services.quality_check_cue(cue=cue)
                      if issue.cue_index == cue.index]
+
 
 
 def cue_revert(*, cue: SubtitleCue, revision_id: int, expected_revision: int,
@@ -221,12 +149,14 @@ def cue_revert(*, cue: SubtitleCue, revision_id: int, expected_revision: int,
                     expected_revision=expected_revision, actor=actor, action="revert")
 
 
+
 def _shift_indexes(track_id: int, *, after: int, by: int) -> None:
     """Move every cue numbered above ``after`` by ``by``, through a temporary offset."""
     cues = SubtitleCue.objects.filter(track_id=track_id, index__gt=after)
     cues.update(index=F("index") + RENUMBER_OFFSET)
     SubtitleCue.objects.filter(track_id=track_id, index__gt=after + RENUMBER_OFFSET).update(
         index=F("index") - RENUMBER_OFFSET + by)
+
 
 
 def cue_split(*, cue: SubtitleCue, at_ms: int, text_left: str, text_right: str,
@@ -261,6 +191,7 @@ def cue_split(*, cue: SubtitleCue, at_ms: int, text_left: str, text_right: str,
     return cue, right
 
 
+
 def cue_merge(*, cue: SubtitleCue, next_cue: SubtitleCue, expected_revision: int,
               next_expected_revision: int, actor) -> SubtitleCue:
     """Merge a cue with the one after it; the later cues are renumbered."""
@@ -288,14 +219,17 @@ def cue_merge(*, cue: SubtitleCue, next_cue: SubtitleCue, expected_revision: int
     return cue
 
 
-# --- workflow ------------------------------------------------------------------------------------
 
 # state wanted -> states it may come from, for a translator's own marking.
 TRANSLATOR_TRANSITIONS = {
     State.TRANSLATED: (State.MACHINE_TRANSLATED, State.NEEDS_REVIEW, State.UNTRANSLATED),
     State.NEEDS_REVIEW: (State.MACHINE_TRANSLATED, State.TRANSLATED),
 }
+
+
+
 REVIEWABLE = (State.MACHINE_TRANSLATED, State.TRANSLATED, State.NEEDS_REVIEW)
+
 
 
 def cue_set_state(*, cue: SubtitleCue, action: str, actor, expected_revision: int | None,
@@ -348,14 +282,15 @@ def cue_set_state(*, cue: SubtitleCue, action: str, actor, expected_revision: in
     return cue
 
 
+
 def _approved_into_memory(cue: SubtitleCue, actor) -> None:
-    from localization import translation
 
     if cue.source_cue_id and cue.track.source_track_id:
-        translation.memory_add(source_text=cue.source_cue.text, target_text=cue.text,
+        translation_memory.memory_add(source_text=cue.source_cue.text, target_text=cue.text,
                                target_language=cue.track.language,
                                source_language=cue.track.source_track.language,
                                title=cue.track.title, user=actor)
+
 
 
 def _approve_track_when_complete(track: SubtitleTrack, actor) -> None:
@@ -366,6 +301,7 @@ def _approve_track_when_complete(track: SubtitleTrack, actor) -> None:
     track.save(update_fields=["review_state", "locked_at", "approved_by"])
     LocalizationEvent.objects.create(actor=actor, action=LocalizationEvent.Action.TRACK_APPROVED,
                                      track=track, after={"cues": track.cues.count()})
+
 
 
 @transaction.atomic
@@ -383,14 +319,17 @@ def track_reopen(*, track: SubtitleTrack, actor, reason: str = "") -> SubtitleTr
     return track
 
 
+
 @transaction.atomic
 def track_assign(*, track: SubtitleTrack, translator, reviewer, actor) -> SubtitleTrack:
     """Name the track's translator and reviewer (either may be None: anyone qualified)."""
     check_can_assign_track(actor, track)
     if translator is not None and not translator.has_role(Role.TRANSLATOR, *REVIEW_ROLES):
-        raise WorkflowError(_("%(name)s is not a translator.") % {"name": user_display_name(translator)})
+        raise WorkflowError(_("%(name)s is not a translator.")
+                            % {"name": user_display_name(translator)})
     if reviewer is not None and not reviewer.has_role(*REVIEW_ROLES):
-        raise WorkflowError(_("%(name)s is not a reviewer.") % {"name": user_display_name(reviewer)})
+        raise WorkflowError(_("%(name)s is not a reviewer.")
+                            % {"name": user_display_name(reviewer)})
     track = SubtitleTrack.objects.select_for_update().get(pk=track.pk)
     before = {"translator": track.translator_id, "reviewer": track.reviewer_id}
     track.translator, track.reviewer = translator, reviewer
@@ -399,6 +338,7 @@ def track_assign(*, track: SubtitleTrack, translator, reviewer, actor) -> Subtit
         actor=actor, action=LocalizationEvent.Action.TRACK_ASSIGNED, track=track,
         before=before, after={"translator": track.translator_id, "reviewer": track.reviewer_id})
     return track
+
 
 
 @transaction.atomic
@@ -413,44 +353,3 @@ def cue_comment_add(*, cue: SubtitleCue, text: str, actor, parent_id: int | None
         if parent is None:
             raise WorkflowError(_("The comment you reply to is not on this cue."))
     return CueComment.objects.create(cue=cue, parent=parent, author=actor, text=text.strip())
-
-
-# --- waveform ---------------------------------------------------------------------------------
-
-def media_waveform(*, media: MediaAsset) -> MediaWaveform:
-    """Peaks of the media's audio, decoded once with PyAV and kept in the database."""
-    existing = MediaWaveform.objects.filter(media=media).first()
-    if existing is not None:
-        return existing
-    peaks = waveform_peaks(media.file, peaks_per_second=WAVEFORM_PEAKS_PER_SECOND)
-    waveform, _created = MediaWaveform.objects.get_or_create(
-        media=media, defaults={"peaks_per_second": WAVEFORM_PEAKS_PER_SECOND, "peaks": peaks})
-    return waveform
-
-
-def waveform_peaks(file, *, peaks_per_second: int) -> list[int]:
-    """Loudest absolute sample per slot, scaled to 0..255, of the first audio stream."""
-    import av
-    import numpy as np
-
-    rate = 8000
-    slot = rate // peaks_per_second
-    file.open("rb")
-    try:
-        with av.open(file) as container:
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
-            chunks = []
-            for frame in container.decode(audio=0):
-                for resampled in resampler.resample(frame):
-                    chunks.append(resampled.to_ndarray().reshape(-1))
-            for resampled in resampler.resample(None):
-                chunks.append(resampled.to_ndarray().reshape(-1))
-    finally:
-        file.close()
-    if not chunks:
-        return []
-    samples = np.abs(np.concatenate(chunks))
-    padded = np.pad(samples, (0, (-len(samples)) % slot))
-    loudest = padded.reshape(-1, slot).max(axis=1)
-    top = float(loudest.max()) or 1.0
-    return [int(value) for value in np.round(np.clip(loudest / top, 0, 1) * 255)]

@@ -19,9 +19,12 @@ from django.views.decorators.http import require_GET, require_POST
 from coprod.accounts.models import User
 from coprod.accounts.roles import Role
 from coprod.core.http import ranged_file_response
-from localization import editor
-from localization.models import CueComment, CueRevision, SubtitleCue, SubtitleTrack
+from localization import permissions as localization_permissions
 from localization.permissions import check_can_download_track
+from localization.review import services
+from localization.review import waveform as review_waveform
+from localization.review.models import CueComment
+from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
 
 
 def json_endpoint(view):
@@ -33,7 +36,7 @@ def json_endpoint(view):
             return view(request, *args, **kwargs)
         except PermissionDenied as denial:
             return JsonResponse({"error": str(denial) or _("Not allowed.")}, status=403)
-        except editor.CueConflict as conflict:
+        except services.CueConflict as conflict:
             return JsonResponse({"error": str(conflict), "conflict": True,
                                  "current": conflict.current}, status=409)
         except ValidationError as error:
@@ -69,10 +72,10 @@ def _abilities(user, track: SubtitleTrack) -> dict:
             return str(denial)
         return ""
 
-    return {"edit": allowed(editor.check_can_edit_track),
-            "review": allowed(editor.check_can_review_track),
-            "reopen": allowed(editor.check_can_reopen_track),
-            "assign": allowed(editor.check_can_assign_track)}
+    return {"edit": allowed(localization_permissions.check_can_edit_track),
+            "review": allowed(localization_permissions.check_can_review_track),
+            "reopen": allowed(localization_permissions.check_can_reopen_track),
+            "assign": allowed(localization_permissions.check_can_assign_track)}
 
 
 def _profile(language: str) -> dict:
@@ -176,7 +179,7 @@ def track_assign(request, track_id: int):
         return get_object_or_404(User, pk=value) if value else None
 
     try:
-        editor.track_assign(track=track, translator=user_or_none("translator"),
+        services.track_assign(track=track, translator=user_or_none("translator"),
                             reviewer=user_or_none("reviewer"), actor=request.user)
     except ValidationError as error:
         from django.contrib import messages
@@ -189,9 +192,9 @@ def track_assign(request, track_id: int):
 @json_endpoint
 def track_reopen(request, track_id: int):
     track = _track(request, track_id)
-    track = editor.track_reopen(track=track, actor=request.user,
+    track = services.track_reopen(track=track, actor=request.user,
                                 reason=_body(request).get("reason", ""))
-    return JsonResponse({"track": editor.track_as_dict(track),
+    return JsonResponse({"track": services.track_as_dict(track),
                          "abilities": _abilities(request.user, track)})
 
 
@@ -205,10 +208,10 @@ def cue_list(request, track_id: int):
     track = _track(request, track_id)
     cues = (track.cues.select_related("source_cue").annotate(comment_count=Count("comments"))
             .order_by("index"))
-    return JsonResponse({"track": editor.track_as_dict(track),
+    return JsonResponse({"track": services.track_as_dict(track),
                          "abilities": _abilities(request.user, track),
                          "profile": _profile(track.language),
-                         "cues": [editor.cue_as_dict(cue) for cue in cues]})
+                         "cues": [services.cue_as_dict(cue) for cue in cues]})
 
 
 @require_POST
@@ -216,10 +219,10 @@ def cue_list(request, track_id: int):
 def cue_save(request, track_id: int, cue_id: int):
     track = _track(request, track_id)
     data = _body(request)
-    cue = editor.cue_save(cue=_cue(track, cue_id), text=str(data["text"]),
+    cue = services.cue_save(cue=_cue(track, cue_id), text=str(data["text"]),
                           start_ms=int(data["start"]), end_ms=int(data["end"]),
                           expected_revision=int(data["revision"]), actor=request.user)
-    return JsonResponse({"cue": editor.cue_as_dict(cue)})
+    return JsonResponse({"cue": services.cue_as_dict(cue)})
 
 
 @require_POST
@@ -227,10 +230,10 @@ def cue_save(request, track_id: int, cue_id: int):
 def cue_split(request, track_id: int, cue_id: int):
     track = _track(request, track_id)
     data = _body(request)
-    left, right = editor.cue_split(cue=_cue(track, cue_id), at_ms=int(data["at"]),
+    left, right = services.cue_split(cue=_cue(track, cue_id), at_ms=int(data["at"]),
                                    text_left=str(data["left"]), text_right=str(data["right"]),
                                    expected_revision=int(data["revision"]), actor=request.user)
-    return JsonResponse({"cues": [editor.cue_as_dict(left), editor.cue_as_dict(right)]})
+    return JsonResponse({"cues": [services.cue_as_dict(left), services.cue_as_dict(right)]})
 
 
 @require_POST
@@ -242,11 +245,11 @@ def cue_merge(request, track_id: int, cue_id: int):
     following = track.cues.filter(index=cue.index + 1).first()
     if following is None:
         raise ValidationError(_("This is the last cue; there is nothing to merge it with."))
-    merged = editor.cue_merge(cue=cue, next_cue=following,
+    merged = services.cue_merge(cue=cue, next_cue=following,
                               expected_revision=int(data["revision"]),
                               next_expected_revision=int(data["next_revision"]),
                               actor=request.user)
-    return JsonResponse({"cue": editor.cue_as_dict(merged), "removed": following.pk})
+    return JsonResponse({"cue": services.cue_as_dict(merged), "removed": following.pk})
 
 
 @require_POST
@@ -255,11 +258,11 @@ def cue_state(request, track_id: int, cue_id: int):
     track = _track(request, track_id)
     data = _body(request)
     revision = data.get("revision")
-    cue = editor.cue_set_state(cue=_cue(track, cue_id), action=str(data["action"]),
+    cue = services.cue_set_state(cue=_cue(track, cue_id), action=str(data["action"]),
                                actor=request.user, comment=str(data.get("comment", "")),
                                expected_revision=int(revision) if revision is not None else None)
     track.refresh_from_db()
-    return JsonResponse({"cue": editor.cue_as_dict(cue), "track": editor.track_as_dict(track),
+    return JsonResponse({"cue": services.cue_as_dict(cue), "track": services.track_as_dict(track),
                          "abilities": _abilities(request.user, track)})
 
 
@@ -269,10 +272,10 @@ def cue_comments(request, track_id: int, cue_id: int):
     cue = _cue(track, cue_id)
     if request.method == "POST":
         data = _body(request)
-        editor.cue_comment_add(cue=cue, text=str(data.get("text", "")), actor=request.user,
+        services.cue_comment_add(cue=cue, text=str(data.get("text", "")), actor=request.user,
                                parent_id=data.get("parent"))
     comments = CueComment.objects.filter(cue=cue).select_related("author")
-    return JsonResponse({"comments": [editor.comment_as_dict(item) for item in comments]})
+    return JsonResponse({"comments": [services.comment_as_dict(item) for item in comments]})
 
 
 @require_GET
@@ -281,7 +284,7 @@ def cue_history(request, track_id: int, cue_id: int):
     track = _track(request, track_id)
     cue = _cue(track, cue_id)
     revisions = CueRevision.objects.filter(cue=cue).select_related("author")
-    return JsonResponse({"revisions": [editor.revision_as_dict(item) for item in revisions]})
+    return JsonResponse({"revisions": [services.revision_as_dict(item) for item in revisions]})
 
 
 @require_POST
@@ -289,27 +292,29 @@ def cue_history(request, track_id: int, cue_id: int):
 def cue_revert(request, track_id: int, cue_id: int):
     track = _track(request, track_id)
     data = _body(request)
-    cue = editor.cue_revert(cue=_cue(track, cue_id), revision_id=int(data["revision_id"]),
+    cue = services.cue_revert(cue=_cue(track, cue_id), revision_id=int(data["revision_id"]),
                             expected_revision=int(data["revision"]), actor=request.user)
-    return JsonResponse({"cue": editor.cue_as_dict(cue)})
+    return JsonResponse({"cue": services.cue_as_dict(cue)})
 
 
 @require_GET
 @json_endpoint
 def cue_assist(request, track_id: int, cue_id: int):
     """Translation-memory matches and the glossary terms found in the Korean source."""
-    from localization import translation
+    from localization.translation import glossary as translation_glossary
+    from localization.translation import memory as translation_memory
 
     track = _track(request, track_id)
     cue = _cue(track, cue_id)
     source = cue.source_cue.text if cue.source_cue_id else ""
-    matches = translation.memory_matches(
+    matches = translation_memory.memory_matches(
         source_text=source, target_language=track.language,
         source_language=track.source_track.language if track.source_track else "ko") \
         if source else []
     terms = [{"source": term.source_term, "rendering": term.renderings.get(track.language, ""),
               "kind": term.get_kind_display(), "note": term.note}
-             for term in translation.glossary_for(track.title) if term.source_term in source]
+             for term in translation_glossary.glossary_for(track.title)
+             if term.source_term in source]
     return JsonResponse({
         "memory": [{"percent": match.percent, "source": match.source_text,
                     "target": match.target_text} for match in matches],
@@ -324,7 +329,7 @@ def track_waveform(request, track_id: int):
     track = _track(request, track_id)
     if track.media is None:
         return JsonResponse({"peaks_per_second": 0, "peaks": []})
-    waveform = editor.media_waveform(media=track.media)
+    waveform = review_waveform.media_waveform(media=track.media)
     return JsonResponse({"peaks_per_second": waveform.peaks_per_second,
                          "peaks": waveform.peaks})
 

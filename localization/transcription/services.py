@@ -1,49 +1,42 @@
-"""Writes for media intake, localization jobs and subtitle tracks.
-
-Every service owns its transaction, writes a LocalizationEvent for what matters, and
-hands work to Celery only after the data is committed.
-"""
-
 from __future__ import annotations
 
-import contextlib
 import logging
-import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from localization import media as media_tools
-from localization.checksums import file_sha256
+from localization import background
 from localization.engines import asr
-from localization.model_registry import ModelNotApproved, asr_model_check_approved
-from localization.models import (
-    LocalizationEvent,
-    LocalizationJob,
-    MediaAsset,
-    SubtitleCue,
-    SubtitleTrack,
-)
-from localization.subtitles import formats
-from localization.subtitles.cues import Cue, SubtitleFileError
+from localization.events.models import LocalizationEvent
+from localization.media import decoding as media_tools
+from localization.media import services as media_services
+from localization.media.models import MediaAsset
+from localization.media.services import media_local_path
+from localization.subtitles.cues import Cue
+from localization.subtitles.models import SubtitleTrack
 from localization.subtitles.profiles import profile_for
 from localization.subtitles.segmentation import segment_words
-from localization.transcription import transcribe_wav
+from localization.subtitles.services import track_create
+from localization.transcription.model_check import ModelNotApproved, asr_model_check_approved
+from localization.transcription.models import LocalizationJob
+from localization.transcription.recognition import transcribe_wav
 
 logger = logging.getLogger(__name__)
+
+
+
 State = LocalizationJob.State
+
+
 
 # Which state a job may move to from each state. A running state may go back to
 # extracting audio: that is a task redelivered after its worker died, starting over.
@@ -58,117 +51,34 @@ TRANSITIONS = {
     State.CANCELLED: {State.QUEUED},
     State.DONE: set(),
 }
+
+
+
 # Share of the progress bar each step fills.
 PROGRESS = {State.EXTRACTING_AUDIO: (0, 10), State.TRANSCRIBING: (10, 90),
             State.SEGMENTING: (90, 100)}
+
 
 
 class InvalidTransition(ValidationError):
     pass
 
 
+
 class JobCancelled(Exception):
     pass
 
 
-# --- media intake ----------------------------------------------------------------------------
 
-
-def media_max_upload_size() -> int:
-    return min(settings.MEDIA_MAX_UPLOAD_SIZE, settings.MAX_UPLOAD_SIZE)
-
-
-def media_upload(*, title, uploaded_file, user=None, episode_label: str = "",
-                 language: str = "ko", enqueue: bool = True) -> tuple[MediaAsset, LocalizationJob]:
-    """Probe and store a media file for a title and queue its transcription job.
-
-    A file that is too big, empty, not media or without audio is refused with a
-    ValidationError before anything is stored; nothing is half-created.
-    """
-    limit = media_max_upload_size()
-    if uploaded_file.size is not None and uploaded_file.size > limit:
-        raise ValidationError(
-            _("The file is %(size)s; the largest accepted is %(limit)s.")
-            % {"size": human_size(uploaded_file.size), "limit": human_size(limit)},
-            code="too_big",
-        )
-    with _local_upload(uploaded_file) as path:
-        try:
-            probe = media_tools.probe_media(path)
-        except media_tools.MediaRejected as error:
-            raise ValidationError(str(error), code="not_media") from None
-        checksum = file_sha256(path)
-        size = path.stat().st_size
-        original_name = Path(uploaded_file.name or "media").name
-        stored_name = None
-        try:
-            with transaction.atomic():
-                with path.open("rb") as handle:
-                    stored_name = default_storage.save(
-                        MediaAsset.file.field.generate_filename(None, original_name),
-                        File(handle, name=original_name),
-                    )
-                asset = MediaAsset.objects.create(
-                    title=title, episode_label=episode_label, file=stored_name,
-                    original_name=original_name, size_bytes=size, sha256=checksum,
-                    duration_ms=probe.duration_ms, container_format=probe.container_format,
-                    audio_codec=probe.audio_codec, video_codec=probe.video_codec,
-                    streams=probe.streams, uploaded_by=user,
-                )
-                LocalizationEvent.objects.create(
-                    actor=user, action=LocalizationEvent.Action.MEDIA_UPLOADED, media=asset,
-                    after={"name": original_name, "size": size, "sha256": checksum,
-                           "duration_ms": probe.duration_ms, "title_id": title.pk},
-                )
-                job = job_create(media=asset, user=user, language=language, enqueue=enqueue)
-        except Exception:
-            if stored_name:
-                default_storage.delete(stored_name)
-            raise
-    return asset, job
-
-
-@contextlib.contextmanager
-def _local_upload(uploaded_file) -> Iterator[Path]:
-    """A path on local disk holding the upload (probing needs a seekable real file)."""
-    temporary_path = getattr(uploaded_file, "temporary_file_path", None)
-    if temporary_path:
-        yield Path(temporary_path())
-        return
-    with tempfile.TemporaryDirectory(prefix="media-upload-") as folder:
-        path = Path(folder) / "upload"
-        with path.open("wb") as out:
-            for block in uploaded_file.chunks():
-                out.write(block)
-        yield path
-
-
-@contextlib.contextmanager
-def media_local_path(asset: MediaAsset) -> Iterator[Path]:
-    """The media file as a local path, copied from remote storage (S3) when needed."""
-    try:
-        path = Path(default_storage.path(asset.file.name))
-    except NotImplementedError:
-        path = None
-    if path is not None and path.exists():
-        yield path
-        return
-    with tempfile.TemporaryDirectory(prefix="media-") as folder:
-        local = Path(folder) / "media"
-        with default_storage.open(asset.file.name, "rb") as source, local.open("wb") as out:
-            shutil.copyfileobj(source, out, 16 * 1024 * 1024)
-        yield local
-
-
-def human_size(size: int) -> str:
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)  # pragma: no cover
-
-
-# --- jobs ---------------------------------------------------------------------------------------
+def media_transcribe(*, title, uploaded_file, user=None, episode_label: str = "",
+                     language: str = "ko", enqueue: bool = True
+                     ) -> tuple[MediaAsset, LocalizationJob]:
+    """Take in a media file for a title and queue its transcription job, in one
+    transaction: a refused file or a failed job leaves nothing behind."""
+    return media_services.media_upload(
+        title=title, uploaded_file=uploaded_file, user=user, episode_label=episode_label,
+        then=lambda asset: job_create(media=asset, user=user, language=language,
+                                      enqueue=enqueue))
 
 
 def job_create(*, media: MediaAsset, user=None, language: str = "ko",
@@ -184,13 +94,13 @@ def job_create(*, media: MediaAsset, user=None, language: str = "ko",
     return job
 
 
-def _enqueue(job: LocalizationJob) -> None:
-    from localization.tasks import transcribe_media
 
+def _enqueue(job: LocalizationJob) -> None:
     job.task_id = str(uuid.uuid4())
     job.save(update_fields=["task_id", "updated_at"])
-    task_id = job.task_id
-    transaction.on_commit(lambda: transcribe_media.apply_async(args=[job.pk], task_id=task_id))
+    background.task_enqueue_on_commit(background.TRANSCRIBE_MEDIA, args=[job.pk],
+                                      task_id=job.task_id)
+
 
 
 def job_retry(*, job: LocalizationJob, user=None) -> LocalizationJob:
@@ -201,6 +111,7 @@ def job_retry(*, job: LocalizationJob, user=None) -> LocalizationJob:
                     worker="")
         _enqueue(job)
     return job
+
 
 
 def job_cancel(*, job: LocalizationJob, user=None) -> LocalizationJob:
@@ -216,6 +127,7 @@ def job_cancel(*, job: LocalizationJob, user=None) -> LocalizationJob:
         # Without terminate: a queued task is dropped; a running one stops by itself.
         transaction.on_commit(lambda: app.control.revoke(task_id))
     return job
+
 
 
 def _transition(job: LocalizationJob, new_state: str, *, actor=None,
@@ -236,6 +148,7 @@ def _transition(job: LocalizationJob, new_state: str, *, actor=None,
                                      before=before, after={"state": new_state, **{
                                          k: v for k, v in fields.items()
                                          if k in ("error", "worker", "progress")}})
+
 
 
 def job_run(*, job_id: int, worker: str = "",
@@ -269,6 +182,7 @@ def job_run(*, job_id: int, worker: str = "",
         return _fail(job, f"{type(error).__name__}: {error}")
 
 
+
 def _run_pipeline(job: LocalizationJob, reporter: _ProgressReporter) -> LocalizationJob:
     asset = job.media
     config = asr.EngineConfig.from_settings()
@@ -296,6 +210,7 @@ def _run_pipeline(job: LocalizationJob, reporter: _ProgressReporter) -> Localiza
     return _finish(job, cues, model, timings)
 
 
+
 def _finish(job: LocalizationJob, cues: list[Cue], model, timings: dict) -> LocalizationJob:
     with transaction.atomic():
         job = LocalizationJob.objects.select_for_update().select_related("media").get(pk=job.pk)
@@ -318,12 +233,14 @@ def _finish(job: LocalizationJob, cues: list[Cue], model, timings: dict) -> Loca
     return job
 
 
+
 def _fail(job: LocalizationJob, message: str) -> LocalizationJob:
     with transaction.atomic():
         job = LocalizationJob.objects.select_for_update().get(pk=job.pk)
         if job.state in LocalizationJob.ACTIVE_STATES:
             _transition(job, State.FAILED, error=message[:2000], finished_at=timezone.now())
     return job
+
 
 
 class _ProgressReporter:
@@ -360,60 +277,3 @@ class _ProgressReporter:
     def _notify(self) -> None:
         if self.callback:
             self.callback(self.state, self.percent)
-
-
-# --- subtitle tracks ----------------------------------------------------------------------------
-
-
-def next_track_version(*, title, language: str) -> int:
-    """The next version number of a title's track in a language. Call it inside the
-    transaction that creates the track: it locks the existing versions, so two writers
-    cannot take the same number."""
-    list(SubtitleTrack.objects.select_for_update().filter(title=title, language=language)
-         .values_list("pk", flat=True))
-    latest = SubtitleTrack.objects.filter(title=title, language=language).aggregate(
-        latest=Max("version"))["latest"] or 0
-    return latest + 1
-
-
-def track_create(*, title, language: str, cues: list[Cue], source: str, media=None, job=None,
-                  user=None, asr_model_name: str = "", asr_model_sha256: str = "",
-                  import_warnings: list | None = None) -> SubtitleTrack:
-    # Lock the title's tracks so two writers cannot take the same version number.
-    track = SubtitleTrack.objects.create(
-        title=title, media=media, language=language,
-        version=next_track_version(title=title, language=language), source=source,
-        job=job, created_by=user, asr_model_name=asr_model_name,
-        asr_model_sha256=asr_model_sha256, import_warnings=import_warnings or [],
-    )
-    SubtitleCue.objects.bulk_create(
-        SubtitleCue(track=track, index=number, start_ms=cue.start_ms, end_ms=cue.end_ms,
-                    text=cue.text, speaker=cue.speaker)
-        for number, cue in enumerate(cues, start=1)
-    )
-    return track
-
-
-def track_import(*, title, language: str, filename: str, data: bytes, user=None,
-                 media=None) -> SubtitleTrack:
-    """Import a subtitle file as a new track version; ValidationError says what and where."""
-    try:
-        fmt = formats.format_for_filename(filename)
-        cues, notes = formats.read_subtitles(data, fmt)
-    except SubtitleFileError as error:
-        raise ValidationError(str(error), code="bad_subtitles") from None
-    try:
-        profile_for(language)
-    except LookupError:
-        raise ValidationError(_("There is no subtitle profile for the language %(language)s.")
-                              % {"language": language}, code="language") from None
-    with transaction.atomic():
-        track = track_create(title=title, language=language, cues=cues,
-                              source=SubtitleTrack.Source.IMPORT, media=media, user=user,
-                              import_warnings=[note.as_dict() for note in notes])
-        LocalizationEvent.objects.create(
-            actor=user, action=LocalizationEvent.Action.TRACK_IMPORTED, track=track,
-            after={"file": filename, "format": fmt, "cues": len(cues), "version": track.version,
-                   "warnings": [str(note) for note in notes]},
-        )
-    return track

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from localization import media
 from localization.engines import asr
+from localization.media import decoding as media
 from localization.subtitles.segmentation import Word
 
 OVERLAP_SECONDS = 3.0

@@ -1,0 +1,117 @@
+"""Deliverables in the partner portal: approved subtitle tracks of the partner's titles
+and the delivery packages built for its company, registered on the portal's admin site.
+
+The portal itself (the site, its agreements and titles) belongs to the business side
+(``coprod.portal``); the pipeline adds its deliverables to it, so that the business
+apps never import the pipeline.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from coprod.agreements.models import Agreement
+from coprod.catalog.models import Title
+from coprod.portal.site import ReadOnlyPortalAdmin, partner_portal, portal_company
+from localization.delivery.models import DeliveryPackage
+from localization.subtitles.formats import FORMATS
+from localization.subtitles.models import SubtitleTrack
+from localization.subtitles.selectors import track_export
+
+
+@admin.register(SubtitleTrack, site=partner_portal)
+class PortalSubtitleTrackAdmin(ReadOnlyPortalAdmin):
+    """Subtitle tracks of the partner's titles, as deliverables it can download."""
+
+    list_display = ("title", "language", "version", "source", "created_at", "downloads")
+    list_filter = ("language",)
+    fields = ("title", "language", "version", "source", "created_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        company = portal_company(request)
+        if company is None:
+            return SubtitleTrack.objects.none()
+        # Approved tracks of the titles (and their seasons and episodes) that the
+        # partner's executed agreements cover.
+        covered = Title.objects.filter(
+            agreements__parties__company=company,
+            agreements__status__in=[Agreement.Status.EXECUTED, Agreement.Status.AMENDED])
+        return (SubtitleTrack.objects.select_related("title")
+                .filter(review_state="approved")
+                .filter(Q(title__in=covered) | Q(title__parent__in=covered)
+                        | Q(title__parent__parent__in=covered)).distinct())
+
+    @admin.display(description=gettext_lazy("Download"))
+    def downloads(self, track):
+        return format_html_join(" · ", '<a href="{}">{}</a>', (
+            (reverse("partner_portal:localization_subtitletrack_download",
+                     args=[track.pk, code]), spec[0])
+            for code, spec in FORMATS.items()))
+
+    def history_view(self, request, object_id, extra_context=None):
+        raise Http404(_("No history is shown for deliverables."))
+
+    def get_urls(self):
+        return [path("<path:object_id>/download/<str:fmt>/",
+                     self.admin_site.admin_view(self.download_view),
+                     name="localization_subtitletrack_download"),
+                *super().get_urls()]
+
+    def download_view(self, request, object_id, fmt):
+        track = self.get_object(request, object_id)
+        if track is None or fmt not in FORMATS:
+            raise Http404(_("No such deliverable among your company's titles."))
+        filename, content_type, content = track_export(track=track, fmt=fmt)
+        response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+@admin.register(DeliveryPackage, site=partner_portal)
+class PortalDeliveryPackageAdmin(ReadOnlyPortalAdmin):
+    """Delivery packages built for the partner's company, as downloadable deliverables."""
+
+    list_display = ("title", "language", "territory_expression", "window_start",
+                    "window_end", "created_at", "download")
+    list_filter = ("language",)
+    fields = ("title", "language", "territory_expression", "media", "window_start",
+              "window_end", "include_subtitles", "include_dub", "sha256", "created_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        company = portal_company(request)
+        if company is None:
+            return DeliveryPackage.objects.none()
+        # Only finished packages licensed to the partner's own company.
+        return (DeliveryPackage.objects.select_related("title")
+                .filter(licensee=company, state=DeliveryPackage.State.DONE))
+
+    @admin.display(description=gettext_lazy("Download"))
+    def download(self, package):
+        return format_html('<a href="{}">{}</a>', reverse(
+            "partner_portal:localization_deliverypackage_download", args=[package.pk]),
+            _("ZIP"))
+
+    def history_view(self, request, object_id, extra_context=None):
+        raise Http404(_("No history is shown for deliverables."))
+
+    def get_urls(self):
+        return [path("<path:object_id>/download/",
+                     self.admin_site.admin_view(self.download_view),
+                     name="localization_deliverypackage_download"),
+                *super().get_urls()]
+
+    def download_view(self, request, object_id):
+        package = self.get_object(request, object_id)
+        if package is None or not package.file:
+            raise Http404(_("No such delivery package for your company."))
+        return FileResponse(package.file.open("rb"), as_attachment=True,
+                            filename=package.file.name.rsplit("/", 1)[-1],
+                            content_type="application/zip")

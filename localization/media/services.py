@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from localization.checksums import file_sha256
+from localization.events.models import LocalizationEvent
+from localization.media import decoding as media_tools
+from localization.media.models import MediaAsset
+
+
+def media_max_upload_size() -> int:
+    return min(settings.MEDIA_MAX_UPLOAD_SIZE, settings.MAX_UPLOAD_SIZE)
+
+
+
+def media_upload[T](*, title, uploaded_file, user=None, episode_label: str = "",
+                 then: Callable[[MediaAsset], T]) -> tuple[MediaAsset, T]:
+    """Probe and store a media file for a title, then run ``then`` on the new asset in
+    the same transaction (the transcription step queues its job there).
+
+    A file that is too big, empty, not media or without audio is refused with a
+    ValidationError before anything is stored; if ``then`` fails, the stored file is
+    deleted and nothing is half-created.
+    """
+    limit = media_max_upload_size()
+    if uploaded_file.size is not None and uploaded_file.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s; the largest accepted is %(limit)s.")
+            % {"size": human_size(uploaded_file.size), "limit": human_size(limit)},
+            code="too_big",
+        )
+    with _local_upload(uploaded_file) as path:
+        try:
+            probe = media_tools.probe_media(path)
+        except media_tools.MediaRejected as error:
+            raise ValidationError(str(error), code="not_media") from None
+        checksum = file_sha256(path)
+        size = path.stat().st_size
+        original_name = Path(uploaded_file.name or "media").name
+        stored_name = None
+        try:
+            with transaction.atomic():
+                with path.open("rb") as handle:
+                    stored_name = default_storage.save(
+                        MediaAsset.file.field.generate_filename(None, original_name),
+                        File(handle, name=original_name),
+                    )
+                asset = MediaAsset.objects.create(
+                    title=title, episode_label=episode_label, file=stored_name,
+                    original_name=original_name, size_bytes=size, sha256=checksum,
+                    duration_ms=probe.duration_ms, container_format=probe.container_format,
+                    audio_codec=probe.audio_codec, video_codec=probe.video_codec,
+                    streams=probe.streams, uploaded_by=user,
+                )
+                LocalizationEvent.objects.create(
+                    actor=user, action=LocalizationEvent.Action.MEDIA_UPLOADED, media=asset,
+                    after={"name": original_name, "size": size, "sha256": checksum,
+                           "duration_ms": probe.duration_ms, "title_id": title.pk},
+                )
+                result = then(asset)
+        except Exception:
+            if stored_name:
+                default_storage.delete(stored_name)
+            raise
+    return asset, result
+
+
+
+@contextlib.contextmanager
+def _local_upload(uploaded_file) -> Iterator[Path]:
+    """A path on local disk holding the upload (probing needs a seekable real file)."""
+    temporary_path = getattr(uploaded_file, "temporary_file_path", None)
+    if temporary_path:
+        yield Path(temporary_path())
+        return
+    with tempfile.TemporaryDirectory(prefix="media-upload-") as folder:
+        path = Path(folder) / "upload"
+        with path.open("wb") as out:
+            for block in uploaded_file.chunks():
+                out.write(block)
+        yield path
+
+
+
+@contextlib.contextmanager
+def media_local_path(asset: MediaAsset) -> Iterator[Path]:
+    """The media file as a local path, copied from remote storage (S3) when needed."""
+    try:
+        path = Path(default_storage.path(asset.file.name))
+    except NotImplementedError:
+        path = None
+    if path is not None and path.exists():
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="media-") as folder:
+        local = Path(folder) / "media"
+        with default_storage.open(asset.file.name, "rb") as source, local.open("wb") as out:
+            shutil.copyfileobj(source, out, 16 * 1024 * 1024)
+        yield local
+
+
+
+def human_size(size: int) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return str(size)  # pragma: no cover
+

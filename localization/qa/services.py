@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from django.db import transaction
+
+from localization import background, qa
+from localization.events.models import LocalizationEvent
+from localization.subtitles.models import SubtitleCue, SubtitleTrack
+from localization.translation.glossary import glossary_rules
+
+
+def qa_cues(track: SubtitleTrack) -> list[qa.QACue]:
+    return [qa.QACue(index=cue.index, start_ms=cue.start_ms, end_ms=cue.end_ms, text=cue.text,
+                     source_text=cue.source_cue.text if cue.source_cue else "")
+            for cue in track.cues.select_related("source_cue").order_by("index")]
+
+
+
+def quality_check_enqueue(*, track: SubtitleTrack) -> None:
+    """Run the whole-track QA on the ``cpu`` queue."""
+    background.task_enqueue_on_commit(background.CHECK_TRACK_QUALITY, args=[track.pk])
+
+
+def quality_check_track(*, track: SubtitleTrack) -> list[qa.Issue]:
+    """Run QA over the whole track and store each cue's issues on it."""
+    issues = qa.check_track(qa_cues(track), language=track.language,
+                            glossary=glossary_rules(track.title, track.language))
+    by_cue: dict[int, list[dict]] = {}
+    for issue in issues:
+        by_cue.setdefault(issue.cue_index, []).append(issue.as_dict())
+    with transaction.atomic():
+        for cue in track.cues.only("pk", "index", "qa_issues"):
+            found = by_cue.get(cue.index, [])
+            if found != cue.qa_issues:
+                SubtitleCue.objects.filter(pk=cue.pk).update(qa_issues=found)
+    return issues
+
+
+
+def quality_fix_track(*, track: SubtitleTrack, user=None) -> qa.FixResult:
+    """Apply the safe automatic fixes (line breaks and out-times only), then re-check.
+
+    The same rules as a person's edit: the track's lock and assignment are checked, the
+    fixes are computed under the track's row lock from the cues as they are, each changed
+    cue gets a new revision in its history, and a changed approved cue needs approving
+    again.
+    """
+    from localization.permissions import check_can_edit_track
+    from localization.subtitles.history import cue_revision_record, cue_snapshot_if_missing
+
+    with transaction.atomic():
+        track = SubtitleTrack.objects.select_for_update().select_related("title")\
+            .get(pk=track.pk)
+        if user is not None:  # a person's action; system callers pass no user
+            check_can_edit_track(user, track)
+        cues = {cue.index: cue for cue in
+                track.cues.select_for_update(of=("self",)).select_related("source_cue")}
+        result = qa.fix_track(qa_cues(track), language=track.language,
+                              glossary=glossary_rules(track.title, track.language))
+        for fixed in result.cues:
+            cue = cues[fixed.index]
+            if (fixed.start_ms, fixed.end_ms, fixed.text) == (cue.start_ms, cue.end_ms,
+                                                              cue.text):
+                continue
+            cue_snapshot_if_missing(cue)
+            cue.start_ms, cue.end_ms, cue.text = fixed.start_ms, fixed.end_ms, fixed.text
+            if cue.state == SubtitleCue.State.APPROVED:
+                cue.state = SubtitleCue.State.TRANSLATED
+            cue.revision += 1
+            cue.save(update_fields=["start_ms", "end_ms", "text", "state", "revision",
+                                    "updated_at"])
+            cue_revision_record(cue, actor=user, action="qa_fix")
+        LocalizationEvent.objects.create(
+            actor=user, action=LocalizationEvent.Action.TRACK_CREATED, track=track,
+            after={"automatic_fixes": [list(change) for change in result.changes]})
+    quality_check_track(track=track)
+    return result
+
+
+
+def quality_check_cue(*, cue: SubtitleCue, text: str | None = None,
+                      start_ms: int | None = None, end_ms: int | None = None) -> list[qa.Issue]:
+    """Inline QA of one cue (as it is, or as it would be with the given edits)."""
+    track = cue.track
+    neighbours = {other.index: other for other in track.cues.filter(
+        index__in=[cue.index - 1, cue.index + 1])}
+
+    def as_qa(item, **changes):
+        values = {"index": item.index, "start_ms": item.start_ms, "end_ms": item.end_ms,
+                  "text": item.text,
+                  "source_text": item.source_cue.text if item.source_cue_id else ""}
+        values.update({key: value for key, value in changes.items() if value is not None})
+        return qa.QACue(**values)
+
+    previous, following = neighbours.get(cue.index - 1), neighbours.get(cue.index + 1)
+    return qa.check_cue(as_qa(cue, text=text, start_ms=start_ms, end_ms=end_ms),
+                        language=track.language,
+                        previous=as_qa(previous) if previous else None,
+                        next=as_qa(following) if following else None,
+                        glossary=glossary_rules(track.title, track.language))
+
+
+
+def export_blockers(*, track: SubtitleTrack) -> list[qa.Issue]:
+    """QA errors that stop an export unless the user chooses to export anyway."""
+    return [issue for issue in quality_check_track(track=track) if issue.severity == "error"]
