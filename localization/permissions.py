@@ -52,7 +52,12 @@ def check_can_import_track(user) -> None:
     check_roles(user, LOCALIZATION_ROLES)
 
 
+def check_can_view_track(user, track) -> None:
+    check_roles(user, LOCALIZATION_ROLES)
+
+
 def check_can_download_track(user, track) -> None:
+    """Export a track as a subtitle file."""
     check_roles(user, LOCALIZATION_ROLES)
 
 
@@ -132,5 +137,14 @@ def check_can_dub(user, track) -> None:
     check_roles(user, LOCALIZATION_ROLES)
 
 
+def check_can_listen_to_dub(user, dub) -> None:
+    check_roles(user, LOCALIZATION_ROLES)
+
+
 def check_can_deliver(user) -> None:
+    """Request a delivery package for a licensee."""
     check_roles(user, DELIVERY_ROLES)
+
+
+def check_can_download_package(user, package) -> None:
+    check_roles(user, LOCALIZATION_ROLES)

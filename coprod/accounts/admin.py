@@ -15,7 +15,6 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("groups", "company", "is_staff", "is_active")
 
 
-
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "country")

@@ -12,9 +12,7 @@ from coprod.accounts.roles import Role
 CATALOG_ROLES = frozenset({Role.RIGHTS_MANAGER, Role.ADMINISTRATOR})
 
 
-
 PARTNER_PORTAL_ROLES = frozenset({Role.PARTNER_STUDIO})
-
 
 
 SYSTEM_ROLES = frozenset({Role.ADMINISTRATOR})
@@ -23,11 +21,9 @@ LOCALIZATION_ROLES = frozenset(
 )
 
 
-
 def role_labels(roles: Iterable[str]) -> str:
     labels = sorted(str(Role(role).label) for role in roles)
     return ", ".join(labels) if labels else _("none")
-
 
 
 def check_roles(user: User, allowed: Iterable[str]) -> None:
@@ -42,7 +38,6 @@ def check_roles(user: User, allowed: Iterable[str]) -> None:
     )
 
 
-
 def check_partner_company(user: User) -> Company:
     """A partner-studio user sees only their company's data; return that company."""
     check_roles(user, PARTNER_PORTAL_ROLES)
@@ -51,7 +46,6 @@ def check_partner_company(user: User) -> Company:
             _("Your account is not linked to a partner company yet; ask an administrator.")
         )
     return user.company
-
 
 
 def roles_required(allowed: Iterable[str]) -> Callable:

@@ -29,14 +29,12 @@ def home(request):
     })
 
 
-
 def partner_home(request):
     company = check_partner_company(request.user)
     return render(request, "coprod/partner_home.html", {
         "company": company,
         "colleagues": selectors.company_colleagues(company=company),
     })
-
 
 
 @require_http_methods(["GET", "POST"])

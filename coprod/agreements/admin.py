@@ -10,11 +10,9 @@ class PartyInline(admin.TabularInline):
     fields = ("company", "role", "share_percentage", "signatory")
 
 
-
 class TierInline(admin.TabularInline):
     model = WaterfallTier
     extra = 0
-
 
 
 @admin.register(Agreement)
@@ -23,7 +21,6 @@ class AgreementAdmin(ServiceOnlyAdmin):
     list_filter = ("status", "currency")
     search_fields = ("reference", "name")
     inlines = [PartyInline, TierInline]
-
 
 
 @admin.register(RevenueReceipt)

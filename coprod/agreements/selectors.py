@@ -1,11 +1,12 @@
 from django.db.models import QuerySet
 
+from coprod.accounts.roles import Role
+from coprod.agreements.models import Agreement
+
 
 def agreements_for(*, user) -> QuerySet:
     """Every agreement for rights managers and administrators; a partner studio sees only
     the agreements its company is party to."""
-    from coprod.accounts.roles import Role
-    from coprod.agreements.models import Agreement
 
     queryset = Agreement.objects.prefetch_related("parties__company")
     if user.has_role(Role.RIGHTS_MANAGER, Role.ADMINISTRATOR):
@@ -13,7 +14,6 @@ def agreements_for(*, user) -> QuerySet:
     if user.company_id:
         return queryset.filter(parties__company_id=user.company_id).distinct()
     return queryset.none()
-
 
 
 def flatten_terms(value, prefix: str = "") -> dict[str, str]:
@@ -29,7 +29,6 @@ def flatten_terms(value, prefix: str = "") -> dict[str, str]:
             items.update(flatten_terms(inner, f"{prefix}[{index}]"))
         return items or {prefix: "—"}
     return {prefix: "—" if value in (None, "") else str(value)}
-
 
 
 def compare_versions(*, left: dict, right: dict) -> list[tuple[str, str, str, bool]]:

@@ -32,6 +32,7 @@ from coprod.agreements.models import (
     RevenueReceipt,
     WaterfallTier,
 )
+from coprod.audit.models import Event
 from coprod.audit.services import event_record
 from coprod.catalog.models import Title
 from coprod.rights.vocabulary import TerritoryError, expand_territories
@@ -49,6 +50,17 @@ TRANSITIONS: dict[str, set[str]] = {
 EDITABLE = {Status.DRAFT, Status.NEGOTIATION, Status.AWAITING_APPROVALS, Status.AMENDED}
 DOCUMENT_EXTENSIONS = {".pdf", ".docx", ".doc", ".xlsx", ".xls", ".odt", ".txt", ".png",
                        ".jpg", ".jpeg"}
+
+
+ITEM_REMOVED = {Contribution: Event.Action.CONTRIBUTION_REMOVED,
+                BudgetLine: Event.Action.BUDGET_LINE_REMOVED,
+                WaterfallTier: Event.Action.WATERFALL_TIER_REMOVED}
+STATUS_ACTIONS = {Status.DRAFT: Event.Action.AGREEMENT_DRAFT,
+                  Status.NEGOTIATION: Event.Action.AGREEMENT_NEGOTIATION,
+                  Status.AWAITING_APPROVALS: Event.Action.AGREEMENT_SUBMITTED,
+                  Status.EXECUTED: Event.Action.AGREEMENT_EXECUTED,
+                  Status.AMENDED: Event.Action.AGREEMENT_AMENDED,
+                  Status.TERMINATED: Event.Action.AGREEMENT_TERMINATED}
 
 
 class IllegalTransition(ValidationError):
@@ -132,7 +144,7 @@ def _change(actor: User | None, agreement: Agreement, action: str,
             AgreementVersion.objects.create(agreement=agreement, number=agreement.version,
                                             terms=after)
             if withdrawn:
-                event_record(actor=actor, action="agreement.approvals_withdrawn",
+                event_record(actor=actor, action=Event.Action.APPROVALS_WITHDRAWN,
                              instance=agreement, agreement=agreement,
                              after={"withdrawn": withdrawn, "new_version": agreement.version})
         event_record(actor=actor, action=action, instance=agreement, agreement=agreement,
@@ -152,7 +164,7 @@ def agreement_create(*, actor: User | None, reference: str, name: str, currency:
     agreement.save()
     agreement.titles.set(titles)
     agreement.approved_models.set(approved_models)
-    event_record(actor=actor, action="agreement.created", instance=agreement,
+    event_record(actor=actor, action=Event.Action.AGREEMENT_CREATED, instance=agreement,
                  agreement=agreement, after=agreement_terms(agreement))
     return agreement
 
@@ -185,7 +197,7 @@ def agreement_update(*, actor: User | None, agreement: Agreement, data: dict,
             locked.approved_models.set(approved_models)
         return locked
 
-    return _change(actor, agreement, "agreement.updated", mutate)
+    return _change(actor, agreement, Event.Action.AGREEMENT_UPDATED, mutate)
 
 
 def party_add(*, actor: User | None, agreement: Agreement, company: Company, role: str,
@@ -204,7 +216,7 @@ def party_add(*, actor: User | None, agreement: Agreement, company: Company, rol
         party.save()
         return party
 
-    return _change(actor, agreement, "agreement.party_added", mutate)
+    return _change(actor, agreement, Event.Action.PARTY_ADDED, mutate)
 
 
 def party_update(*, actor: User | None, party: Party, share_percentage: Decimal | None = None,
@@ -225,14 +237,14 @@ def party_update(*, actor: User | None, party: Party, share_percentage: Decimal 
         current.save()
         return current
 
-    return _change(actor, party.agreement, "agreement.party_changed", mutate)
+    return _change(actor, party.agreement, Event.Action.PARTY_CHANGED, mutate)
 
 
 def party_remove(*, actor: User | None, party: Party) -> None:
     def mutate(locked: Agreement):
         locked.parties.filter(pk=party.pk).delete()
 
-    _change(actor, party.agreement, "agreement.party_removed", mutate)
+    _change(actor, party.agreement, Event.Action.PARTY_REMOVED, mutate)
 
 
 def contribution_add(*, actor: User | None, party: Party, kind: str, amount: Decimal,
@@ -244,7 +256,7 @@ def contribution_add(*, actor: User | None, party: Party, kind: str, amount: Dec
         item.save()
         return item
 
-    return _change(actor, party.agreement, "agreement.contribution_added", mutate)
+    return _change(actor, party.agreement, Event.Action.CONTRIBUTION_ADDED, mutate)
 
 
 def budget_line_add(*, actor: User | None, agreement: Agreement, title: Title, category: str,
@@ -258,7 +270,7 @@ def budget_line_add(*, actor: User | None, agreement: Agreement, title: Title, c
         line.save()
         return line
 
-    return _change(actor, agreement, "agreement.budget_line_added", mutate)
+    return _change(actor, agreement, Event.Action.BUDGET_LINE_ADDED, mutate)
 
 
 def waterfall_tier_add(*, actor: User | None, agreement: Agreement, position: int, kind: str,
@@ -286,7 +298,7 @@ def waterfall_tier_add(*, actor: User | None, agreement: Agreement, position: in
         tier.save()
         return tier
 
-    return _change(actor, agreement, "agreement.waterfall_tier_added", mutate)
+    return _change(actor, agreement, Event.Action.WATERFALL_TIER_ADDED, mutate)
 
 
 def agreement_item_remove(*, actor: User | None, item) -> None:
@@ -296,7 +308,7 @@ def agreement_item_remove(*, actor: User | None, item) -> None:
     def mutate(locked: Agreement):
         type(item).objects.filter(pk=item.pk).delete()
 
-    _change(actor, agreement, f"agreement.{item._meta.model_name}_removed", mutate)
+    _change(actor, agreement, ITEM_REMOVED[type(item)], mutate)
 
 
 def _check_ready_for_approval(agreement: Agreement) -> None:
@@ -335,7 +347,7 @@ def agreement_transition(*, actor: User | None, agreement: Agreement, to: str) -
         _active_approvals(agreement).update(withdrawn_at=timezone.now())
     agreement.status = to
     agreement.save(update_fields=["status", "version", "updated_at"])
-    event_record(actor=actor, action=f"agreement.{to}", instance=agreement, agreement=agreement,
+    event_record(actor=actor, action=STATUS_ACTIONS[to], instance=agreement, agreement=agreement,
                  before=before, after={"status": agreement.status, "version": agreement.version})
     return agreement
 
@@ -364,7 +376,7 @@ def agreement_approve(*, actor: User, agreement: Agreement, version: int) -> App
                               % {"company": party.company, "version": version})
     approval = Approval.objects.create(agreement=agreement, version=version, party=party,
                                        approved_by=actor)
-    event_record(actor=actor, action="agreement.approved", instance=agreement,
+    event_record(actor=actor, action=Event.Action.AGREEMENT_APPROVED, instance=agreement,
                  agreement=agreement, after={"party": party.company.name, "version": version})
     approved_parties = set(_active_approvals(agreement).values_list("party_id", flat=True))
     if approved_parties >= set(agreement.parties.values_list("id", flat=True)):
@@ -372,7 +384,7 @@ def agreement_approve(*, actor: User, agreement: Agreement, version: int) -> App
         agreement.save(update_fields=["status", "updated_at"])
         AgreementVersion.objects.filter(agreement=agreement, number=version).update(
             executed_at=timezone.now())
-        event_record(actor=actor, action="agreement.executed", instance=agreement,
+        event_record(actor=actor, action=Event.Action.AGREEMENT_EXECUTED, instance=agreement,
                      agreement=agreement, after={"status": agreement.status,
                                                  "version": version})
     return approval
@@ -400,7 +412,7 @@ def agreement_document_add(*, actor: User | None, agreement: Agreement, upload) 
     document = AgreementDocument.objects.create(
         agreement=agreement, file=upload, name=Path(upload.name).name[:200],
         agreement_version=agreement.version, uploaded_by=actor)
-    event_record(actor=actor, action="agreement.document_added", instance=document,
+    event_record(actor=actor, action=Event.Action.DOCUMENT_ADDED, instance=document,
                  agreement=agreement, after={"name": document.name,
                                              "version": document.agreement_version})
     return document
@@ -432,7 +444,7 @@ def receipt_add(*, actor: User | None, agreement: Agreement, title: Title, terri
                              created_by=actor)
     receipt.full_clean()
     receipt.save()
-    event_record(actor=actor, action="agreement.receipt_added", instance=receipt,
+    event_record(actor=actor, action=Event.Action.RECEIPT_ADDED, instance=receipt,
                  agreement=agreement, after={"period": period, "title": str(title),
                                              "territory": territory, "amount": _money(amount),
                                              "currency": currency})

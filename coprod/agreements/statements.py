@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from coprod.agreements import waterfall as engine
 from coprod.agreements.models import Agreement, WaterfallTier
+from coprod.agreements.services import agreement_terms
 
 
 class NoWaterfall(ValidationError):
@@ -25,7 +26,6 @@ def statement_terms(agreement: Agreement) -> dict:
     """The terms statements follow: those of the last executed version, so that editing an
     amendment does not rewrite statements already sent; the live terms only for an
     agreement never executed (a preview)."""
-    from coprod.agreements.services import agreement_terms
 
     executed = (agreement.versions.filter(executed_at__isnull=False)
                 .order_by("-number").first())

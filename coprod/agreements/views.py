@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coprod.accounts.permissions import CATALOG_ROLES, roles_required
-from coprod.agreements import selectors, services
+from coprod.accounts.roles import Role
+from coprod.agreements import selectors, services, waterfall
 from coprod.agreements.forms import (
     AgreementForm,
     BudgetLineForm,
@@ -20,6 +21,8 @@ from coprod.agreements.forms import (
 )
 from coprod.agreements.models import Agreement, BudgetLine, Contribution, Party, WaterfallTier
 from coprod.agreements.permissions import check_agreement_access
+from coprod.agreements.statements import agreement_statement, agreement_statements
+from coprod.core.http import ranged_file_response
 
 TABS = ("terms", "approvals", "revenue", "statements", "versions", "history")
 
@@ -98,7 +101,6 @@ def agreement_detail(request, agreement_id: int):
         context["receipts"] = agreement.receipts.select_related("title")
         context["receipt_form"] = ReceiptForm(agreement=agreement)
     if tab == "statements":
-        from coprod.agreements.statements import agreement_statements
 
         statements = agreement_statements(agreement)
         if isinstance(statements, str):
@@ -250,7 +252,6 @@ def agreement_approve(request, agreement_id: int):
 def _statement_or_404(request, agreement_id: int, period: str):
     from django.http import Http404
 
-    from coprod.agreements.statements import agreement_statement
 
     agreement = _agreement(request, agreement_id)
     statement = agreement_statement(agreement, period)
@@ -261,8 +262,6 @@ def _statement_or_404(request, agreement_id: int, period: str):
 
 def _party_filter(request, agreement: Agreement) -> str | None:
     """A partner studio only ever gets its own party's statement."""
-    from coprod.accounts.roles import Role
-
     if request.user.has_role(Role.RIGHTS_MANAGER, Role.ADMINISTRATOR):
         return request.GET.get("party") or None
     return request.user.company.name
@@ -282,7 +281,6 @@ def statement_page(request, agreement_id: int, period: str):
 def statement_csv(request, agreement_id: int, period: str):
     from django.http import HttpResponse
 
-    from coprod.agreements import waterfall
 
     agreement, statement = _statement_or_404(request, agreement_id, period)
     party = _party_filter(request, agreement)
@@ -299,8 +297,6 @@ def statement_csv(request, agreement_id: int, period: str):
 
 def document_download(request, agreement_id: int, document_id: int):
     """An attached document, for those who may see the agreement."""
-    from coprod.core.http import ranged_file_response
-
     agreement = _agreement(request, agreement_id)
     document = get_object_or_404(agreement.documents, pk=document_id)
     return ranged_file_response(request, document.file, "application/octet-stream",

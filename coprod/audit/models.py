@@ -10,10 +10,45 @@ from coprod.catalog.models import Title
 class Event(models.Model):
     """An append-only record of a change: who, when, what, before and after."""
 
+    class Action(models.TextChoices):
+        """Every change the business side records; ``event_record`` refuses others."""
+
+        TITLE_CREATED = "title.created", _("Title created")
+        TITLE_UPDATED = "title.updated", _("Title changed")
+        CREDIT_ADDED = "credit.added", _("Credit added")
+        CREDIT_REMOVED = "credit.removed", _("Credit removed")
+        RIGHTS_IN_ADDED = "rights_in.added", _("Rights in recorded")
+        RIGHTS_IN_DELETED = "rights_in.deleted", _("Rights in deleted")
+        RIGHTS_OUT_GRANTED = "rights_out.granted", _("Rights granted")
+        RIGHTS_OUT_DELETED = "rights_out.deleted", _("Grant deleted")
+        AGREEMENT_CREATED = "agreement.created", _("Agreement created")
+        AGREEMENT_UPDATED = "agreement.updated", _("Agreement terms changed")
+        PARTY_ADDED = "agreement.party_added", _("Party added")
+        PARTY_CHANGED = "agreement.party_changed", _("Party changed")
+        PARTY_REMOVED = "agreement.party_removed", _("Party removed")
+        CONTRIBUTION_ADDED = "agreement.contribution_added", _("Contribution added")
+        CONTRIBUTION_REMOVED = "agreement.contribution_removed", _("Contribution removed")
+        BUDGET_LINE_ADDED = "agreement.budget_line_added", _("Budget line added")
+        BUDGET_LINE_REMOVED = "agreement.budgetline_removed", _("Budget line removed")
+        WATERFALL_TIER_ADDED = "agreement.waterfall_tier_added", _("Waterfall tier added")
+        WATERFALL_TIER_REMOVED = "agreement.waterfalltier_removed", _("Waterfall tier removed")
+        APPROVALS_WITHDRAWN = "agreement.approvals_withdrawn", _("Approvals withdrawn")
+        AGREEMENT_DRAFT = "agreement.draft", _("Back to draft")
+        AGREEMENT_NEGOTIATION = "agreement.negotiation", _("Negotiation started")
+        AGREEMENT_SUBMITTED = "agreement.awaiting_approvals", _("Submitted for approvals")
+        AGREEMENT_APPROVED = "agreement.approved", _("Version approved")
+        AGREEMENT_EXECUTED = "agreement.executed", _("Agreement executed")
+        AGREEMENT_AMENDED = "agreement.amended", _("Amendment started")
+        AGREEMENT_TERMINATED = "agreement.terminated", _("Agreement terminated")
+        DOCUMENT_ADDED = "agreement.document_added", _("Document attached")
+        RECEIPT_ADDED = "agreement.receipt_added", _("Revenue recorded")
+        AI_MODEL_ADDED = "ai_model.added", _("AI model registered")
+        AI_MODEL_CHANGED = "ai_model.changed", _("AI model changed")
+
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                               related_name="+")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    action = models.CharField(_("action"), max_length=60)
+    action = models.CharField(_("action"), max_length=60, choices=Action.choices)
     title = models.ForeignKey(Title, on_delete=models.CASCADE, null=True, blank=True,
                               related_name="events")
     agreement = models.ForeignKey("coprod.Agreement", on_delete=models.CASCADE, null=True,

@@ -26,7 +26,6 @@ def _json_safe(value):
     return value
 
 
-
 def snapshot(instance: models.Model, *, extra: dict | None = None) -> dict:
     """The fields of ``instance`` as JSON, for an event's before and after."""
     data = {key: _json_safe(value) for key, value in model_to_dict(instance).items()}
@@ -34,13 +33,13 @@ def snapshot(instance: models.Model, *, extra: dict | None = None) -> dict:
     return data
 
 
-
 def event_record(*, actor: User | None, action: str, instance: models.Model,
                  title: Title | None = None, agreement=None, before: dict | None = None,
                  after: dict | None = None) -> Event:
-    """Write the audit row in the caller's transaction."""
+    """Write the audit row in the caller's transaction. ``action`` is an ``Event.Action``;
+    anything else is a programming error and raises ValueError before anything is written."""
     return Event.objects.create(
-        actor=actor, action=action, title=title, agreement=agreement,
+        actor=actor, action=Event.Action(action), title=title, agreement=agreement,
         object_type=instance._meta.label_lower,
         object_id=str(instance.pk), before=before, after=after,
     )

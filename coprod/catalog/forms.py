@@ -7,7 +7,6 @@ LOCALIZED_LANGUAGES = [("ja", _("Japanese")), ("zh-Hans", _("Chinese (Simplified
                        ("th", _("Thai")), ("en", _("English"))]
 
 
-
 class TitleForm(forms.ModelForm):
     class Meta:
         model = Title
@@ -45,7 +44,6 @@ class TitleForm(forms.ModelForm):
     def _post_clean(self):
         # Validation of the model happens in the service, with the hierarchy rules.
         pass
-
 
 
 class CreditForm(forms.Form):

@@ -8,12 +8,10 @@ def title_list() -> QuerySet[Title]:
     return Title.objects.order_by("romanized_title")
 
 
-
 def title_detail(*, title_id: int) -> Title:
     return (Title.objects.select_related("parent__parent")
             .prefetch_related("genres", "localizations", "credits__person", "children")
             .get(pk=title_id))
-
 
 
 def title_events(*, title: Title, limit: int = 200) -> QuerySet[Event]:

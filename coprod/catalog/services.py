@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from coprod.accounts.models import User
+from coprod.audit.models import Event
 from coprod.audit.services import event_record, snapshot
 from coprod.catalog.models import Credit, Person, Title, TitleLocalization
 
@@ -19,7 +20,6 @@ def _title_snapshot(title: Title) -> dict:
     })
 
 
-
 def _title_check_hierarchy(title: Title) -> None:
     allowed_parents = {
         Title.Kind.FILM: set(),
@@ -32,7 +32,6 @@ def _title_check_hierarchy(title: Title) -> None:
     if allowed_parents and (title.parent is None or title.parent.kind not in allowed_parents):
         raise ValidationError({"parent": _("A season belongs to a series; an episode to a "
                                            "season or a series.")})
-
 
 
 def _localizations_save(title: Title, localizations: dict[str, dict] | None) -> None:
@@ -50,7 +49,6 @@ def _localizations_save(title: Title, localizations: dict[str, dict] | None) -> 
         )
 
 
-
 @transaction.atomic
 def title_create(*, actor: User | None, data: dict, genres=(),
                  localizations: dict[str, dict] | None = None) -> Title:
@@ -60,10 +58,9 @@ def title_create(*, actor: User | None, data: dict, genres=(),
     title.save()
     title.genres.set(genres)
     _localizations_save(title, localizations)
-    event_record(actor=actor, action="title.created", instance=title, title=title,
+    event_record(actor=actor, action=Event.Action.TITLE_CREATED, instance=title, title=title,
                  after=_title_snapshot(title))
     return title
-
 
 
 @transaction.atomic
@@ -81,10 +78,9 @@ def title_update(*, actor: User | None, title: Title, data: dict, genres=None,
     _localizations_save(title, localizations)
     after = _title_snapshot(title)
     if after != before:
-        event_record(actor=actor, action="title.updated", instance=title, title=title,
+        event_record(actor=actor, action=Event.Action.TITLE_UPDATED, instance=title, title=title,
                      before=before, after=after)
     return title
-
 
 
 @transaction.atomic
@@ -97,15 +93,14 @@ def credit_add(*, actor: User | None, title: Title, person_name: str,
                     order=order)
     credit.full_clean()
     credit.save()
-    event_record(actor=actor, action="credit.added", instance=credit, title=title,
+    event_record(actor=actor, action=Event.Action.CREDIT_ADDED, instance=credit, title=title,
                  after=snapshot(credit, extra={"person": str(person)}))
     return credit
-
 
 
 @transaction.atomic
 def credit_remove(*, actor: User | None, credit: Credit) -> None:
     before = snapshot(credit, extra={"person": str(credit.person)})
-    event_record(actor=actor, action="credit.removed", instance=credit, title=credit.title,
-                 before=before)
+    event_record(actor=actor, action=Event.Action.CREDIT_REMOVED, instance=credit,
+                 title=credit.title, before=before)
     credit.delete()

@@ -16,7 +16,6 @@ from coprod.rights import selectors as rights_selectors
 TABS = ("metadata", "credits", "rights", "media", "localization", "history")
 
 
-
 @roles_required(CATALOG_ROLES)
 def title_list(request):
     title_filter = TitleFilter(request.GET or None,
@@ -26,7 +25,6 @@ def title_list(request):
     return render(request, "coprod/title_list.html", {
         "filter": title_filter, "titles": titles.order_by("romanized_title", "number")[:500],
     })
-
 
 
 @roles_required(CATALOG_ROLES)
@@ -55,7 +53,6 @@ def title_detail(request, title_id: int):
     return render(request, "coprod/title_detail.html", context)
 
 
-
 @roles_required(CATALOG_ROLES)
 @require_http_methods(["GET", "POST"])
 def title_edit(request, title_id: int | None = None):
@@ -80,7 +77,6 @@ def title_edit(request, title_id: int | None = None):
     return render(request, "coprod/title_form.html", {"form": form, "title": title})
 
 
-
 @roles_required(CATALOG_ROLES)
 @require_POST
 def credit_add(request, title_id: int):
@@ -96,7 +92,6 @@ def credit_add(request, title_id: int):
         messages.error(request, _("The credit was not added: %(errors)s")
                        % {"errors": form.errors.as_text()})
     return redirect(f"{title.get_absolute_url()}?tab=credits")
-
 
 
 @roles_required(CATALOG_ROLES)

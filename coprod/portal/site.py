@@ -23,8 +23,10 @@ from coprod.agreements import services as agreement_services
 from coprod.agreements import waterfall
 from coprod.agreements.forms import DocumentForm
 from coprod.agreements.models import Agreement
+from coprod.agreements.statements import agreement_statement, agreement_statements
 from coprod.catalog.models import Title
 from coprod.core.admin import ServiceOnlyAdmin
+from coprod.core.http import ranged_file_response
 
 
 def portal_company(request):
@@ -98,7 +100,6 @@ class PortalAgreementAdmin(ReadOnlyPortalAdmin):
         party = agreement.parties.filter(company=company).first()
         approvals = agreement.approvals.filter(version=agreement.version,
                                                withdrawn_at__isnull=True)
-        from coprod.agreements.statements import agreement_statements
 
         statements = agreement_statements(agreement)
         extra_context = {
@@ -161,7 +162,6 @@ class PortalAgreementAdmin(ReadOnlyPortalAdmin):
     def document_view(self, request, object_id, document_id):
         from django.shortcuts import get_object_or_404
 
-        from coprod.core.http import ranged_file_response
 
         agreement = self._own(request, object_id)
         document = get_object_or_404(agreement.documents, pk=document_id)
@@ -169,8 +169,6 @@ class PortalAgreementAdmin(ReadOnlyPortalAdmin):
                                     filename=document.name, as_attachment=True)
 
     def _statement(self, request, object_id, period):
-        from coprod.agreements.statements import agreement_statement
-
         agreement = self._own(request, object_id)
         statement = agreement_statement(agreement, period)
         company = portal_company(request)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from coprod.audit.models import Event
+from coprod.audit.services import event_record, snapshot
 from coprod.registry.models import AIModel
 
 
@@ -12,9 +14,9 @@ class AIModelAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """Registry entries (licences, checksums, voice consent) are part of the licensing
         promise: every change is an event with the values before and after."""
-        from coprod.audit.services import event_record, snapshot
 
         before = snapshot(AIModel.objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
-        event_record(actor=request.user, action="ai_model.changed" if change
-                     else "ai_model.added", instance=obj, before=before, after=snapshot(obj))
+        action = Event.Action.AI_MODEL_CHANGED if change else Event.Action.AI_MODEL_ADDED
+        event_record(actor=request.user, action=action, instance=obj, before=before,
+                     after=snapshot(obj))

@@ -78,7 +78,6 @@ def model_use_check(*, title: Title, sha256: str, kind: str | None = None) -> Mo
            "agreements": ", ".join(agreement.reference for agreement in agreements)})
 
 
-
 def _executed_title_ids(terms: dict) -> set[int]:
     if "title_ids" in terms:
         return set(terms["title_ids"])

@@ -19,7 +19,6 @@ from coprod.rights.vocabulary import (
 MEDIA_CHOICES = [(ALL_MEDIA, _("All media")), *Media.choices]
 
 
-
 class RightsTermsForm(forms.Form):
     """Territory, media, languages and window; the end date is the last day, inclusive."""
 
@@ -63,7 +62,6 @@ class RightsTermsForm(forms.Form):
             exclusive=data.get("exclusive", False))
 
 
-
 class RightsBlockForm(RightsTermsForm):
     counterparty = forms.ModelChoiceField(label=_("Counterparty"),
                                           queryset=Company.objects.all())
@@ -103,7 +101,6 @@ class RightsBlockForm(RightsTermsForm):
             description=data.get("holdback_description", ""))]
 
 
-
 class AvailsForm(RightsTermsForm):
     titles = forms.ModelMultipleChoiceField(
         label=_("Titles"), required=False,
@@ -134,7 +131,6 @@ class AvailsForm(RightsTermsForm):
             ids += [series.pk, *Title.objects.filter(
                 Q(parent=series) | Q(parent__parent=series)).values_list("pk", flat=True)]
         return list(dict.fromkeys(ids))
-
 
 
 class RightsImportForm(forms.Form):

@@ -17,7 +17,6 @@ def title_rights_blocks(*, title: Title) -> QuerySet[RightsBlock]:
             .order_by("direction", "window"))
 
 
-
 def rights_expiring(*, within_days: int = 90, today: dt.date | None = None
                     ) -> QuerySet[RightsBlock]:
     """Blocks whose window ends within ``within_days`` from today (end is exclusive, so the
@@ -30,7 +29,6 @@ def rights_expiring(*, within_days: int = 90, today: dt.date | None = None
             .order_by("window__endswith"))
 
 
-
 @dataclass
 class TimelineBar:
     block: RightsBlock
@@ -39,7 +37,6 @@ class TimelineBar:
     width: float
     open_ended: bool
     holdbacks: list
-
 
 
 @dataclass
@@ -53,7 +50,6 @@ class Timeline:
     @property
     def height(self) -> int:
         return 30 + 26 * len(self.bars)
-
 
 
 def title_timeline(*, title: Title, blocks=None) -> Timeline | None:

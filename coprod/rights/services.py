@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from psycopg.types.range import DateRange
 
 from coprod.accounts.models import Company, User
+from coprod.audit.models import Event
 from coprod.audit.services import event_record, snapshot
 from coprod.catalog.models import Title
 from coprod.rights.avails import AvailsQuery, availability
@@ -28,7 +29,6 @@ class RightsConflict(ValidationError):
         self.reasons = reasons
         super().__init__([reason.message for reason in reasons] or
                          [_("These rights are not available.")])
-
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,6 @@ class RightsTerms:
                            start=self.start, end=self.end, exclusive=self.exclusive)
 
 
-
 @dataclass(frozen=True)
 class HoldbackTerms:
     territory_expression: str
@@ -93,12 +92,10 @@ class HoldbackTerms:
     description: str = ""
 
 
-
 def _block_snapshot(block: RightsBlock) -> dict:
     return snapshot(block, extra={
         "holdbacks": [snapshot(holdback) for holdback in block.holdbacks.all()],
     })
-
 
 
 def _holdbacks_create(block: RightsBlock, holdbacks: list[HoldbackTerms]) -> None:
@@ -119,7 +116,6 @@ def _holdbacks_create(block: RightsBlock, holdbacks: list[HoldbackTerms]) -> Non
         )
 
 
-
 @transaction.atomic
 def rights_in_add(*, actor: User | None, title: Title, licensor: Company,
                   contract_reference: str, terms: RightsTerms, notes: str = "",
@@ -133,10 +129,9 @@ def rights_in_add(*, actor: User | None, title: Title, licensor: Company,
         **terms.expanded(),
     )
     _holdbacks_create(block, list(holdbacks))
-    event_record(actor=actor, action="rights_in.added", instance=block, title=title,
+    event_record(actor=actor, action=Event.Action.RIGHTS_IN_ADDED, instance=block, title=title,
                  after=_block_snapshot(block))
     return block
-
 
 
 @transaction.atomic
@@ -163,10 +158,9 @@ def rights_out_grant(*, actor: User | None, title: Title, licensee: Company,
         **terms.expanded(),
     )
     _holdbacks_create(block, list(holdbacks))
-    event_record(actor=actor, action="rights_out.granted", instance=block, title=title,
+    event_record(actor=actor, action=Event.Action.RIGHTS_OUT_GRANTED, instance=block, title=title,
                  after=_block_snapshot(block))
     return block
-
 
 
 @transaction.atomic
@@ -174,6 +168,8 @@ def rights_block_delete(*, actor: User | None, block: RightsBlock) -> None:
     block = RightsBlock.objects.select_for_update().get(pk=block.pk)
     if block.direction == RightsBlock.Direction.IN:
         Title.objects.select_for_update().get(pk=block.title.root.pk)
-    event_record(actor=actor, action=f"rights_{block.direction}.deleted", instance=block,
+    deleted = (Event.Action.RIGHTS_IN_DELETED if block.direction == RightsBlock.Direction.IN
+               else Event.Action.RIGHTS_OUT_DELETED)
+    event_record(actor=actor, action=deleted, instance=block,
                  title=block.title, before=_block_snapshot(block))
     block.delete()

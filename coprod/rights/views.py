@@ -56,7 +56,6 @@ def rights_block_add(request, title_id: int, direction: str):
     })
 
 
-
 @roles_required(CATALOG_ROLES)
 @require_POST
 def rights_block_delete(request, block_id: int):
@@ -65,7 +64,6 @@ def rights_block_delete(request, block_id: int):
     services.rights_block_delete(actor=request.user, block=block)
     messages.success(request, _("Rights block #%(id)s is deleted.") % {"id": block_id})
     return redirect(f"{title.get_absolute_url()}?tab=rights")
-
 
 
 @roles_required(CATALOG_ROLES)
@@ -82,7 +80,6 @@ def avails(request):
     })
 
 
-
 @roles_required(CATALOG_ROLES)
 def rights_export(request):
     blocks = RightsBlock.objects.select_related("title", "counterparty").order_by("pk")
@@ -92,7 +89,6 @@ def rights_export(request):
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="rights-{stamp}.csv"'
     return response
-
 
 
 @roles_required(CATALOG_ROLES)

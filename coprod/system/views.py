@@ -17,7 +17,6 @@ def system_status(request):
     })
 
 
-
 @require_POST
 @roles_required(SYSTEM_ROLES)
 def system_health_check(request):

@@ -44,6 +44,7 @@ from localization.delivery.models import DeliveryPackage
 from localization.dubbing.models import DubTrack
 from localization.events.models import LocalizationEvent
 from localization.subtitles import selectors as subtitles_selectors
+from localization.subtitles.formats import FORMATS
 from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
 
 State = DeliveryPackage.State
@@ -327,8 +328,6 @@ def _fail(package: DeliveryPackage, message: str) -> DeliveryPackage:
 
 
 def _extension(fmt: str) -> str:
-    from localization.subtitles.formats import FORMATS
-
     return FORMATS[fmt][2]
 
 

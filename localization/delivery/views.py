@@ -11,7 +11,7 @@ from localization.delivery import services as delivery
 from localization.delivery.models import DeliveryPackage
 from localization.dubbing.forms import PackageForm
 from localization.dubbing.views import dubbing_track, refusal_message
-from localization.permissions import check_can_deliver, check_can_download_track
+from localization.permissions import check_can_deliver, check_can_download_package
 
 
 @require_POST
@@ -37,10 +37,9 @@ def package_build(request, track_id: int):
     return redirect("localization:track-detail", track_id=track.pk)
 
 
-
 def package_download(request, package_id: int):
     package = get_object_or_404(DeliveryPackage.objects.select_related("track"), pk=package_id)
-    check_can_download_track(request.user, package.track)
+    check_can_download_package(request.user, package)
     if not package.file:
         raise Http404(_("This package is not built."))
     return FileResponse(package.file.open("rb"), as_attachment=True,

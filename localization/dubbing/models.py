@@ -35,7 +35,6 @@ class VoiceRole(models.Model):
         return f"{self.speaker or '—'} → {self.voice_key}"
 
 
-
 class DubTrack(models.Model):
     """A synthesized dub of an approved subtitle track, mixed into one WAV and one AAC."""
 
@@ -87,7 +86,6 @@ class DubTrack(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in self.ACTIVE_STATES
-
 
 
 class DubClip(models.Model):

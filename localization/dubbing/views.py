@@ -10,22 +10,20 @@ from localization.delivery.models import DeliveryPackage
 from localization.dubbing import services
 from localization.dubbing.forms import DubForm, PackageForm
 from localization.dubbing.models import DubTrack
-from localization.permissions import check_can_download_track, check_can_dub
+from localization.permissions import check_can_dub, check_can_listen_to_dub
 from localization.subtitles.models import SubtitleTrack
 
 
 def dubbing_track(request, track_id: int) -> SubtitleTrack:
     track = get_object_or_404(SubtitleTrack.objects.select_related("title", "media"),
                               pk=track_id)
-    check_can_download_track(request.user, track)
+    check_can_dub(request.user, track)
     return track
-
 
 
 def refusal_message(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
-
 
 
 def dub_section(request, track_id: int):
@@ -49,7 +47,6 @@ def dub_section(request, track_id: int):
     })
 
 
-
 @require_POST
 def voice_roles_save(request, track_id: int):
     track = dubbing_track(request, track_id)
@@ -67,7 +64,6 @@ def voice_roles_save(request, track_id: int):
     except ValidationError as error:
         refusal_message(request, error)
     return redirect("localization:track-detail", track_id=track.pk)
-
 
 
 @require_POST
@@ -88,10 +84,9 @@ def dub_build(request, track_id: int):
     return redirect("localization:track-detail", track_id=track.pk)
 
 
-
 def dub_audio(request, dub_id: int, kind: str):
     dub = get_object_or_404(DubTrack.objects.select_related("track"), pk=dub_id)
-    check_can_download_track(request.user, dub.track)
+    check_can_listen_to_dub(request.user, dub)
     field = {"wav": dub.wav, "aac": dub.aac}.get(kind)
     if field is None or not field:
         raise Http404(_("This dub has no such audio file."))

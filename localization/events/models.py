@@ -23,6 +23,7 @@ class LocalizationEvent(models.Model):
         TRACK_ASSIGNED = "track_assigned", _("Subtitle track assigned")
         TRACK_APPROVED = "track_approved", _("Subtitle track approved")
         TRACK_REOPENED = "track_reopened", _("Subtitle track reopened")
+        QA_FIXED = "qa_fixed", _("Automatic QA fixes applied")
         VOICE_ROLE_SET = "voice_role_set", _("Voice role set")
         DUB_REQUESTED = "dub_requested", _("Dub requested")
         DUB_FINISHED = "dub_finished", _("Dub finished")

@@ -23,7 +23,6 @@ def media_max_upload_size() -> int:
     return min(settings.MEDIA_MAX_UPLOAD_SIZE, settings.MAX_UPLOAD_SIZE)
 
 
-
 def media_upload[T](*, title, uploaded_file, user=None, episode_label: str = "",
                  then: Callable[[MediaAsset], T]) -> tuple[MediaAsset, T]:
     """Probe and store a media file for a title, then run ``then`` on the new asset in
@@ -76,7 +75,6 @@ def media_upload[T](*, title, uploaded_file, user=None, episode_label: str = "",
     return asset, result
 
 
-
 @contextlib.contextmanager
 def _local_upload(uploaded_file) -> Iterator[Path]:
     """A path on local disk holding the upload (probing needs a seekable real file)."""
@@ -90,7 +88,6 @@ def _local_upload(uploaded_file) -> Iterator[Path]:
             for block in uploaded_file.chunks():
                 out.write(block)
         yield path
-
 
 
 @contextlib.contextmanager
@@ -108,7 +105,6 @@ def media_local_path(asset: MediaAsset) -> Iterator[Path]:
         with default_storage.open(asset.file.name, "rb") as source, local.open("wb") as out:
             shutil.copyfileobj(source, out, 16 * 1024 * 1024)
         yield local
-
 
 
 def human_size(size: int) -> str:

@@ -16,7 +16,6 @@ from localization.transcription import services as transcription_services
 DEMO_CLIP = Path(__file__).resolve().parent.parent / "demo_media" / "korean-demo.ogg"
 
 
-
 def media_upload(request):
     check_can_upload_media(request.user)
     form = MediaUploadForm(request.POST or None, request.FILES or None,
@@ -36,7 +35,6 @@ def media_upload(request):
     return render(request, "localization/media_upload.html", {
         "form": form, "max_size": services.media_max_upload_size(),
     }, status=400 if form.errors else 200)
-
 
 
 def demo_clip(request):

@@ -4,7 +4,9 @@ from django.db import transaction
 
 from localization import background, qa
 from localization.events.models import LocalizationEvent
-from localization.subtitles.models import SubtitleCue, SubtitleTrack
+from localization.permissions import check_can_edit_track
+from localization.subtitles.history import cue_revision_record, cue_snapshot_if_missing
+from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
 from localization.translation.glossary import glossary_rules
 
 
@@ -12,7 +14,6 @@ def qa_cues(track: SubtitleTrack) -> list[qa.QACue]:
     return [qa.QACue(index=cue.index, start_ms=cue.start_ms, end_ms=cue.end_ms, text=cue.text,
                      source_text=cue.source_cue.text if cue.source_cue else "")
             for cue in track.cues.select_related("source_cue").order_by("index")]
-
 
 
 def quality_check_enqueue(*, track: SubtitleTrack) -> None:
@@ -35,7 +36,6 @@ def quality_check_track(*, track: SubtitleTrack) -> list[qa.Issue]:
     return issues
 
 
-
 def quality_fix_track(*, track: SubtitleTrack, user=None) -> qa.FixResult:
     """Apply the safe automatic fixes (line breaks and out-times only), then re-check.
 
@@ -44,8 +44,6 @@ def quality_fix_track(*, track: SubtitleTrack, user=None) -> qa.FixResult:
     cue gets a new revision in its history, and a changed approved cue needs approving
     again.
     """
-    from localization.permissions import check_can_edit_track
-    from localization.subtitles.history import cue_revision_record, cue_snapshot_if_missing
 
     with transaction.atomic():
         track = SubtitleTrack.objects.select_for_update().select_related("title")\
@@ -68,13 +66,12 @@ def quality_fix_track(*, track: SubtitleTrack, user=None) -> qa.FixResult:
             cue.revision += 1
             cue.save(update_fields=["start_ms", "end_ms", "text", "state", "revision",
                                     "updated_at"])
-            cue_revision_record(cue, actor=user, action="qa_fix")
+            cue_revision_record(cue, actor=user, action=CueRevision.Action.QA_FIX)
         LocalizationEvent.objects.create(
-            actor=user, action=LocalizationEvent.Action.TRACK_CREATED, track=track,
+            actor=user, action=LocalizationEvent.Action.QA_FIXED, track=track,
             after={"automatic_fixes": [list(change) for change in result.changes]})
     quality_check_track(track=track)
     return result
-
 
 
 def quality_check_cue(*, cue: SubtitleCue, text: str | None = None,
@@ -97,7 +94,6 @@ def quality_check_cue(*, cue: SubtitleCue, text: str | None = None,
                         previous=as_qa(previous) if previous else None,
                         next=as_qa(following) if following else None,
                         glossary=glossary_rules(track.title, track.language))
-
 
 
 def export_blockers(*, track: SubtitleTrack) -> list[qa.Issue]:

@@ -5,8 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from localization.permissions import (
-    check_can_download_track,
-    check_can_upload_media,
+    check_can_check_quality,
 )
 from localization.qa import services
 from localization.subtitles.models import SubtitleTrack
@@ -16,7 +15,7 @@ from localization.subtitles.models import SubtitleTrack
 def track_quality(request, track_id: int):
     """Whole-track QA runs on the cpu queue; the safe fixes run at once."""
     track = get_object_or_404(SubtitleTrack.objects.select_related("title"), pk=track_id)
-    check_can_upload_media(request.user)
+    check_can_check_quality(request.user, track)
     if request.POST.get("action") == "fix":
         try:
             result = services.quality_fix_track(track=track, user=request.user)
@@ -32,14 +31,13 @@ def track_quality(request, track_id: int):
     return redirect("localization:track-detail", track_id=track.pk)
 
 
-
 def cue_check(request, track_id: int, cue_id: int):
     """Inline QA of one cue, optionally with unsaved text and times (for the editor)."""
     from django.http import JsonResponse
 
 
     track = get_object_or_404(SubtitleTrack.objects.select_related("title"), pk=track_id)
-    check_can_download_track(request.user, track)
+    check_can_check_quality(request.user, track)
     cue = get_object_or_404(track.cues.select_related("source_cue", "track__title"),
                             pk=cue_id)
 

@@ -31,7 +31,6 @@ class CueComment(models.Model):
         return self.text[:40]
 
 
-
 class MediaWaveform(models.Model):
     """Audio peaks of a media file for the editor's waveform, computed once with PyAV."""
 

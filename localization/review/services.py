@@ -17,6 +17,7 @@ from localization.permissions import (
     check_can_review_track,
     user_display_name,
 )
+from localization.qa import services as qa_services
 from localization.review.models import CueComment
 from localization.subtitles.history import cue_revision_record, cue_snapshot_if_missing
 from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
@@ -25,11 +26,9 @@ from localization.translation import memory as translation_memory
 State = SubtitleCue.State
 
 
-
 # Indexes move out of the way by this much while a track is renumbered, so that the
 # unique (track, index) constraint never sees two cues with one number.
 RENUMBER_OFFSET = 10_000_000
-
 
 
 class CueConflict(Exception):
@@ -40,10 +39,8 @@ class CueConflict(Exception):
         self.current = current
 
 
-
 class WorkflowError(ValidationError):
     """An illegal state change or an edit the workflow does not allow."""
-
 
 
 def cue_as_dict(cue: SubtitleCue) -> dict:
@@ -55,13 +52,11 @@ def cue_as_dict(cue: SubtitleCue) -> dict:
             "comments": getattr(cue, "comment_count", None)}
 
 
-
 def track_as_dict(track: SubtitleTrack) -> dict:
     return {"id": track.pk, "language": track.language, "version": track.version,
             "review_state": track.review_state, "locked": track.locked_at is not None,
             "translator": user_display_name(track.translator),
             "reviewer": user_display_name(track.reviewer)}
-
 
 
 def revision_as_dict(revision: CueRevision) -> dict:
@@ -71,12 +66,10 @@ def revision_as_dict(revision: CueRevision) -> dict:
             "created_at": revision.created_at.isoformat()}
 
 
-
 def comment_as_dict(comment: CueComment) -> dict:
     return {"id": comment.pk, "parent": comment.parent_id, "text": comment.text,
             "author": user_display_name(comment.author), "rejection": comment.is_rejection,
             "created_at": comment.created_at.isoformat()}
-
 
 
 def _locked_cue(cue_id: int) -> SubtitleCue:
@@ -88,11 +81,9 @@ def _locked_cue(cue_id: int) -> SubtitleCue:
             .select_related("track", "source_cue").get(pk=cue_id))
 
 
-
 def _check_revision(cue: SubtitleCue, expected_revision: int | None) -> None:
     if expected_revision is not None and int(expected_revision) != cue.revision:
         raise CueConflict(cue_as_dict(cue))
-
 
 
 def _check_times(start_ms: int, end_ms: int) -> None:
@@ -101,9 +92,8 @@ def _check_times(start_ms: int, end_ms: int) -> None:
                             % {"start": start_ms, "end": end_ms})
 
 
-
 def cue_save(*, cue: SubtitleCue, text: str, start_ms: int, end_ms: int,
-             expected_revision: int, actor, action: str = "edit") -> SubtitleCue:
+             expected_revision: int, actor, action: str = CueRevision.Action.EDIT) -> SubtitleCue:
     """Save a person's edit of one cue; raise CueConflict when the cue moved on."""
     with transaction.atomic():
         cue = _locked_cue(cue.pk)
@@ -130,13 +120,9 @@ def cue_save(*, cue: SubtitleCue, text: str, start_ms: int, end_ms: int,
     return cue
 
 
-
 def _store_qa(cue: SubtitleCue) -> None:
-    from localization.qa import services as qa_services
-
     cue.qa_issues = [issue.as_dict() for issue in qa_services.quality_check_cue(cue=cue)
                      if issue.cue_index == cue.index]
-
 
 
 def cue_revert(*, cue: SubtitleCue, revision_id: int, expected_revision: int,
@@ -146,8 +132,8 @@ def cue_revert(*, cue: SubtitleCue, revision_id: int, expected_revision: int,
     if old is None:
         raise WorkflowError(_("That version does not belong to this cue."))
     return cue_save(cue=cue, text=old.text, start_ms=old.start_ms, end_ms=old.end_ms,
-                    expected_revision=expected_revision, actor=actor, action="revert")
-
+                    expected_revision=expected_revision, actor=actor,
+                    action=CueRevision.Action.REVERT)
 
 
 def _shift_indexes(track_id: int, *, after: int, by: int) -> None:
@@ -156,7 +142,6 @@ def _shift_indexes(track_id: int, *, after: int, by: int) -> None:
     cues.update(index=F("index") + RENUMBER_OFFSET)
     SubtitleCue.objects.filter(track_id=track_id, index__gt=after + RENUMBER_OFFSET).update(
         index=F("index") - RENUMBER_OFFSET + by)
-
 
 
 def cue_split(*, cue: SubtitleCue, at_ms: int, text_left: str, text_right: str,
@@ -184,12 +169,11 @@ def cue_split(*, cue: SubtitleCue, at_ms: int, text_left: str, text_right: str,
         cue.revision += 1
         _store_qa(cue)
         cue.save()
-        cue_revision_record(cue, actor=actor, action="split")
+        cue_revision_record(cue, actor=actor, action=CueRevision.Action.SPLIT)
         _store_qa(right)
         right.save(update_fields=["qa_issues"])
-        cue_revision_record(right, actor=actor, action="split")
+        cue_revision_record(right, actor=actor, action=CueRevision.Action.SPLIT)
     return cue, right
-
 
 
 def cue_merge(*, cue: SubtitleCue, next_cue: SubtitleCue, expected_revision: int,
@@ -215,9 +199,8 @@ def cue_merge(*, cue: SubtitleCue, next_cue: SubtitleCue, expected_revision: int
         _shift_indexes(cue.track_id, after=removed_index, by=-1)
         _store_qa(cue)
         cue.save()
-        cue_revision_record(cue, actor=actor, action="merge")
+        cue_revision_record(cue, actor=actor, action=CueRevision.Action.MERGE)
     return cue
-
 
 
 # state wanted -> states it may come from, for a translator's own marking.
@@ -227,9 +210,7 @@ TRANSLATOR_TRANSITIONS = {
 }
 
 
-
 REVIEWABLE = (State.MACHINE_TRANSLATED, State.TRANSLATED, State.NEEDS_REVIEW)
-
 
 
 def cue_set_state(*, cue: SubtitleCue, action: str, actor, expected_revision: int | None,
@@ -241,18 +222,18 @@ def cue_set_state(*, cue: SubtitleCue, action: str, actor, expected_revision: in
         cue = _locked_cue(cue.pk)
         track = cue.track
         before = cue.state
-        if action in ("approve", "reject"):
+        if action in (CueRevision.Action.APPROVE, CueRevision.Action.REJECT):
             check_can_review_track(actor, track)
         else:
             check_can_edit_track(actor, track)
         _check_revision(cue, expected_revision)
-        if action == "approve":
+        if action == CueRevision.Action.APPROVE:
             if cue.state not in REVIEWABLE or not cue.text.strip():
                 raise WorkflowError(_("A cue is approved only when it has a translation "
                                       "awaiting review; this one is “%(state)s”.")
                                     % {"state": cue.get_state_display()})
             cue.state = State.APPROVED
-        elif action == "reject":
+        elif action == CueRevision.Action.REJECT:
             if not comment.strip():
                 raise WorkflowError(_("Say why the cue is rejected."))
             if cue.state == State.UNTRANSLATED:
@@ -271,26 +252,23 @@ def cue_set_state(*, cue: SubtitleCue, action: str, actor, expected_revision: in
         cue.revision += 1
         cue.save(update_fields=["state", "revision", "updated_at"])
         cue_revision_record(cue, actor=actor, action=action)
-        if action == "reject":
+        if action == CueRevision.Action.REJECT:
             CueComment.objects.create(cue=cue, author=actor, text=comment.strip(),
                                       is_rejection=True)
         elif comment.strip():
             CueComment.objects.create(cue=cue, author=actor, text=comment.strip())
-        if action == "approve" and before != State.APPROVED:
+        if action == CueRevision.Action.APPROVE and before != State.APPROVED:
             _approved_into_memory(cue, actor)
             _approve_track_when_complete(track, actor)
     return cue
 
 
-
 def _approved_into_memory(cue: SubtitleCue, actor) -> None:
-
     if cue.source_cue_id and cue.track.source_track_id:
         translation_memory.memory_add(source_text=cue.source_cue.text, target_text=cue.text,
                                target_language=cue.track.language,
                                source_language=cue.track.source_track.language,
                                title=cue.track.title, user=actor)
-
 
 
 def _approve_track_when_complete(track: SubtitleTrack, actor) -> None:
@@ -301,7 +279,6 @@ def _approve_track_when_complete(track: SubtitleTrack, actor) -> None:
     track.save(update_fields=["review_state", "locked_at", "approved_by"])
     LocalizationEvent.objects.create(actor=actor, action=LocalizationEvent.Action.TRACK_APPROVED,
                                      track=track, after={"cues": track.cues.count()})
-
 
 
 @transaction.atomic
@@ -317,7 +294,6 @@ def track_reopen(*, track: SubtitleTrack, actor, reason: str = "") -> SubtitleTr
     LocalizationEvent.objects.create(actor=actor, action=LocalizationEvent.Action.TRACK_REOPENED,
                                      track=track, before=before, after={"reason": reason})
     return track
-
 
 
 @transaction.atomic
@@ -338,7 +314,6 @@ def track_assign(*, track: SubtitleTrack, translator, reviewer, actor) -> Subtit
         actor=actor, action=LocalizationEvent.Action.TRACK_ASSIGNED, track=track,
         before=before, after={"translator": track.translator_id, "reviewer": track.reviewer_id})
     return track
-
 
 
 @transaction.atomic

@@ -20,16 +20,18 @@ from coprod.accounts.models import User
 from coprod.accounts.roles import Role
 from coprod.core.http import ranged_file_response
 from localization import permissions as localization_permissions
-from localization.permissions import check_can_download_track
+from localization import qa
+from localization.permissions import check_can_open_editor
 from localization.review import services
 from localization.review import waveform as review_waveform
 from localization.review.models import CueComment
 from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
+from localization.translation import glossary as translation_glossary
+from localization.translation import memory as translation_memory
 
 
 def json_endpoint(view):
     """Turn the services' refusals into JSON answers the editor can show."""
-
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         try:
@@ -55,7 +57,7 @@ def _track(request, track_id: int) -> SubtitleTrack:
     track = get_object_or_404(
         SubtitleTrack.objects.select_related("title", "media", "source_track", "translator",
                                              "reviewer"), pk=track_id)
-    check_can_download_track(request.user, track)
+    check_can_open_editor(request.user, track)
     return track
 
 
@@ -79,8 +81,6 @@ def _abilities(user, track: SubtitleTrack) -> dict:
 
 
 def _profile(language: str) -> dict:
-    from localization import qa
-
     try:
         profile = qa.get_profile(language)
     except (LookupError, ValueError):
@@ -138,10 +138,7 @@ def labels() -> dict[str, str]:
         "locked": _("This track is approved and locked."),
         "nothing_to_undo": _("Nothing to undo for this cue."),
         "last_cue": _("This is the last cue."),
-        "actions": {"edit": _("edit"), "revert": _("revert"), "split": _("split"),
-                    "merge": _("merge"), "approve": _("approved"), "reject": _("rejected"),
-                    "translated": _("marked translated"),
-                    "needs_review": _("sent for review"), "original": _("original")},
+        "actions": {str(action.value): str(action.label) for action in CueRevision.Action},
         "reject_needs_comment": _("Say why the cue is rejected."),
     }
 
@@ -301,9 +298,6 @@ def cue_revert(request, track_id: int, cue_id: int):
 @json_endpoint
 def cue_assist(request, track_id: int, cue_id: int):
     """Translation-memory matches and the glossary terms found in the Korean source."""
-    from localization.translation import glossary as translation_glossary
-    from localization.translation import memory as translation_memory
-
     track = _track(request, track_id)
     cue = _cue(track, cue_id)
     source = cue.source_cue.text if cue.source_cue_id else ""

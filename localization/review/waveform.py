@@ -6,7 +6,6 @@ from localization.review.models import MediaWaveform
 WAVEFORM_PEAKS_PER_SECOND = 100
 
 
-
 def media_waveform(*, media: MediaAsset) -> MediaWaveform:
     """Peaks of the media's audio, decoded once with PyAV and kept in the database."""
     existing = MediaWaveform.objects.filter(media=media).first()
@@ -16,7 +15,6 @@ def media_waveform(*, media: MediaAsset) -> MediaWaveform:
     waveform, _created = MediaWaveform.objects.get_or_create(
         media=media, defaults={"peaks_per_second": WAVEFORM_PEAKS_PER_SECOND, "peaks": peaks})
     return waveform
-
 
 
 def waveform_peaks(file, *, peaks_per_second: int) -> list[int]:

@@ -17,7 +17,6 @@ def text_upload_too_large(upload) -> str:
         "size": upload.size // 1024**2, "limit": limit // 1024**2}
 
 
-
 class SubtitleImportForm(forms.Form):
     title = forms.ModelChoiceField(label=_("Title"), queryset=Title.objects.none())
     language = forms.ChoiceField(label=_("Language"),

@@ -9,8 +9,7 @@ def cue_snapshot_if_missing(cue: SubtitleCue) -> None:
     if not CueRevision.objects.filter(cue=cue, revision=cue.revision).exists():
         CueRevision.objects.create(cue=cue, revision=cue.revision, text=cue.text,
                                    start_ms=cue.start_ms, end_ms=cue.end_ms, state=cue.state,
-                                   action="original", author=None)
-
+                                   action=CueRevision.Action.ORIGINAL, author=None)
 
 
 def cue_revision_record(cue: SubtitleCue, *, actor, action: str) -> None:

@@ -81,7 +81,6 @@ class SubtitleTrack(models.Model):
         return f"{self.title} [{self.language} v{self.version}]"
 
 
-
 class SubtitleCue(models.Model):
     """One subtitle. States follow a translator's work, as in Weblate."""
 
@@ -134,9 +133,22 @@ class SubtitleCue(models.Model):
         return f"{self.index}: {self.text[:40]}"
 
 
-
 class CueRevision(models.Model):
     """One saved version of a cue (text, times, state), written by the editor's services."""
+
+    class Action(models.TextChoices):
+        """What made this version."""
+
+        ORIGINAL = "original", _("original")
+        EDIT = "edit", _("edit")
+        REVERT = "revert", _("revert")
+        SPLIT = "split", _("split")
+        MERGE = "merge", _("merge")
+        TRANSLATED = "translated", _("marked translated")
+        NEEDS_REVIEW = "needs_review", _("sent for review")
+        APPROVE = "approve", _("approved")
+        REJECT = "reject", _("rejected")
+        QA_FIX = "qa_fix", _("automatic QA fix")
 
     cue = models.ForeignKey(SubtitleCue, verbose_name=_("cue"), on_delete=models.CASCADE,
                             related_name="revisions")
@@ -145,8 +157,8 @@ class CueRevision(models.Model):
     start_ms = models.PositiveIntegerField(_("start (ms)"))
     end_ms = models.PositiveIntegerField(_("end (ms)"))
     state = models.CharField(_("state"), max_length=20, choices=SubtitleCue.State.choices)
-    # What made this version: an edit, a state change, a split, a merge, a revert.
-    action = models.CharField(_("action"), max_length=20, default="edit")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices,
+                              default=Action.EDIT)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"),
                                on_delete=models.SET_NULL, related_name="+", null=True,
                                blank=True)

@@ -13,11 +13,9 @@ def track_list(*, title=None) -> QuerySet[SubtitleTrack]:
     return queryset.filter(title=title) if title is not None else queryset
 
 
-
 def track_cues(*, track: SubtitleTrack) -> list[Cue]:
     return [Cue(row.start_ms, row.end_ms, row.text, row.speaker)
             for row in SubtitleCue.objects.filter(track=track).order_by("index")]
-
 
 
 def track_export(*, track: SubtitleTrack, fmt: str) -> tuple[str, str, bytes]:
@@ -30,18 +28,15 @@ def track_export(*, track: SubtitleTrack, fmt: str) -> tuple[str, str, bytes]:
     return f"{track_file_stem(track)}.{extension}", content_type, content
 
 
-
 def safe_file_name(name: str) -> str:
     """Letters, digits and -._ only, for file names in downloads and packages."""
     return "".join(char if char.isalnum() or char in "-._" else "_" for char in name)
-
 
 
 def track_file_stem(track: SubtitleTrack) -> str:
     """"Seoul-ui_Bam.ja.v2": the start of every file made from a track."""
     return safe_file_name(f"{track.title.romanized_title or 'title'}.{track.language}"
                           f".v{track.version}")
-
 
 
 def cue_state_counts(*, track: SubtitleTrack) -> list[tuple[str, int]]:

@@ -23,7 +23,6 @@ def next_track_version(*, title, language: str) -> int:
     return latest + 1
 
 
-
 def track_create(*, title, language: str, cues: list[Cue], source: str, media=None, job=None,
                   user=None, asr_model_name: str = "", asr_model_sha256: str = "",
                   import_warnings: list | None = None) -> SubtitleTrack:
@@ -40,7 +39,6 @@ def track_create(*, title, language: str, cues: list[Cue], source: str, media=No
         for number, cue in enumerate(cues, start=1)
     )
     return track
-
 
 
 def track_import(*, title, language: str, filename: str, data: bytes, user=None,

@@ -6,22 +6,22 @@ from django.utils.translation import gettext as _
 
 from localization.permissions import (
     check_can_download_track,
-    check_can_upload_media,
+    check_can_import_track,
+    check_can_view_track,
 )
 from localization.qa import services as qa_services
 from localization.subtitles import selectors, services
 from localization.subtitles.formats import FORMATS
 from localization.subtitles.forms import SubtitleImportForm, text_upload_too_large
 from localization.subtitles.models import SubtitleTrack
+from localization.translation import services as translation_services
 
 
 def track_detail(request, track_id: int):
-    from localization.translation import services as translation_services
-
     track = get_object_or_404(SubtitleTrack.objects.select_related("title", "media",
                                                                    "source_track"),
                               pk=track_id)
-    check_can_download_track(request.user, track)
+    check_can_view_track(request.user, track)
     cues = track.cues.select_related("source_cue").order_by("index")
     try:
         engine_text = translation_services.engine_description()
@@ -37,9 +37,7 @@ def track_detail(request, track_id: int):
     })
 
 
-
 def track_download(request, track_id: int, fmt: str):
-
     track = get_object_or_404(SubtitleTrack.objects.select_related("title"), pk=track_id)
     check_can_download_track(request.user, track)
     if fmt not in FORMATS:
@@ -60,9 +58,8 @@ def track_download(request, track_id: int, fmt: str):
     return response
 
 
-
 def track_import(request):
-    check_can_upload_media(request.user)
+    check_can_import_track(request.user)
     form = SubtitleImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from coprod.registry import gate as registry
+from coprod.registry.models import AIModel
 from localization.checksums import cached_file_sha256
 
 
@@ -39,9 +41,6 @@ def model_checksum(model_path: str | Path) -> str:
 
 def asr_model_check_approved(*, title, model_path: str | Path) -> ApprovedModel:
     """Return the model's name and checksum, or raise ModelNotApproved saying why."""
-    from coprod.registry import gate as registry
-    from coprod.registry.models import AIModel
-
     checksum = model_checksum(model_path)
     try:
         clearance = registry.model_use_check(title=title, sha256=checksum,

@@ -10,10 +10,8 @@ def job_list(*, limit: int = 100) -> QuerySet[LocalizationJob]:
             .order_by("-created_at", "-id")[:limit])
 
 
-
 def jobs_active_exist(jobs) -> bool:
     return any(job.is_active for job in jobs)
-
 
 
 def job_get(*, job_id: int) -> LocalizationJob:

@@ -33,9 +33,7 @@ from localization.transcription.recognition import transcribe_wav
 logger = logging.getLogger(__name__)
 
 
-
 State = LocalizationJob.State
-
 
 
 # Which state a job may move to from each state. A running state may go back to
@@ -53,21 +51,17 @@ TRANSITIONS = {
 }
 
 
-
 # Share of the progress bar each step fills.
 PROGRESS = {State.EXTRACTING_AUDIO: (0, 10), State.TRANSCRIBING: (10, 90),
             State.SEGMENTING: (90, 100)}
-
 
 
 class InvalidTransition(ValidationError):
     pass
 
 
-
 class JobCancelled(Exception):
     pass
-
 
 
 def media_transcribe(*, title, uploaded_file, user=None, episode_label: str = "",
@@ -94,13 +88,11 @@ def job_create(*, media: MediaAsset, user=None, language: str = "ko",
     return job
 
 
-
 def _enqueue(job: LocalizationJob) -> None:
     job.task_id = str(uuid.uuid4())
     job.save(update_fields=["task_id", "updated_at"])
     background.task_enqueue_on_commit(background.TRANSCRIBE_MEDIA, args=[job.pk],
                                       task_id=job.task_id)
-
 
 
 def job_retry(*, job: LocalizationJob, user=None) -> LocalizationJob:
@@ -111,7 +103,6 @@ def job_retry(*, job: LocalizationJob, user=None) -> LocalizationJob:
                     worker="")
         _enqueue(job)
     return job
-
 
 
 def job_cancel(*, job: LocalizationJob, user=None) -> LocalizationJob:
@@ -127,7 +118,6 @@ def job_cancel(*, job: LocalizationJob, user=None) -> LocalizationJob:
         # Without terminate: a queued task is dropped; a running one stops by itself.
         transaction.on_commit(lambda: app.control.revoke(task_id))
     return job
-
 
 
 def _transition(job: LocalizationJob, new_state: str, *, actor=None,
@@ -148,7 +138,6 @@ def _transition(job: LocalizationJob, new_state: str, *, actor=None,
                                      before=before, after={"state": new_state, **{
                                          k: v for k, v in fields.items()
                                          if k in ("error", "worker", "progress")}})
-
 
 
 def job_run(*, job_id: int, worker: str = "",
@@ -182,7 +171,6 @@ def job_run(*, job_id: int, worker: str = "",
         return _fail(job, f"{type(error).__name__}: {error}")
 
 
-
 def _run_pipeline(job: LocalizationJob, reporter: _ProgressReporter) -> LocalizationJob:
     asset = job.media
     config = asr.EngineConfig.from_settings()
@@ -210,7 +198,6 @@ def _run_pipeline(job: LocalizationJob, reporter: _ProgressReporter) -> Localiza
     return _finish(job, cues, model, timings)
 
 
-
 def _finish(job: LocalizationJob, cues: list[Cue], model, timings: dict) -> LocalizationJob:
     with transaction.atomic():
         job = LocalizationJob.objects.select_for_update().select_related("media").get(pk=job.pk)
@@ -233,14 +220,12 @@ def _finish(job: LocalizationJob, cues: list[Cue], model, timings: dict) -> Loca
     return job
 
 
-
 def _fail(job: LocalizationJob, message: str) -> LocalizationJob:
     with transaction.atomic():
         job = LocalizationJob.objects.select_for_update().get(pk=job.pk)
         if job.state in LocalizationJob.ACTIVE_STATES:
             _transition(job, State.FAILED, error=message[:2000], finished_at=timezone.now())
     return job
-
 
 
 class _ProgressReporter:

@@ -26,14 +26,12 @@ def overview(request):
     })
 
 
-
 def job_list(request):
     check_can_view_localization(request.user)
     jobs = list(selectors.job_list())
     return render(request, "localization/job_list.html", {
         "jobs": jobs, "polling": selectors.jobs_active_exist(jobs), "formats": FORMATS,
     })
-
 
 
 def job_table(request):
@@ -43,7 +41,6 @@ def job_table(request):
     return render(request, "localization/partials/job_table.html", {
         "jobs": jobs, "polling": selectors.jobs_active_exist(jobs), "formats": FORMATS,
     })
-
 
 
 @require_POST
@@ -57,7 +54,6 @@ def job_retry(request, job_id: int):
     else:
         messages.success(request, _("Job #%(id)s is queued again.") % {"id": job.pk})
     return redirect("localization:job-list")
-
 
 
 @require_POST

@@ -17,6 +17,5 @@ class GlossaryTermForm(forms.Form):
         return {"ja": data["ja"], "zh-Hans": data["zh_hans"], "th": data["th"]}
 
 
-
 class MemoryImportForm(forms.Form):
     file = forms.FileField(label=_("TMX file"))

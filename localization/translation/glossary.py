@@ -13,11 +13,9 @@ def glossary_for(title) -> list[GlossaryTerm]:
     return list(GlossaryTerm.objects.filter(title_id__in=ids).order_by("source_term"))
 
 
-
 def glossary_rules(title, language: str) -> list[qa.GlossaryRule]:
     return [qa.GlossaryRule(source_term=term.source_term, rendering=term.renderings[language])
             for term in glossary_for(title) if term.renderings.get(language)]
-
 
 
 def glossary_term_save(*, title, source_term: str, renderings: dict, kind: str = "term",

@@ -13,14 +13,11 @@ from localization.translation.models import TranslationMemoryEntry
 EXACT = 100
 
 
-
 # A fuzzy match at least this good is filled in for review; lower ones are only offered.
 FUZZY_FILL_THRESHOLD = 85
 
 
-
 _SPACES = re.compile(r"\s+")
-
 
 
 def normalize(text: str) -> str:
@@ -28,13 +25,11 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-
 @dataclass(frozen=True)
 class MemoryMatch:
     percent: int
     source_text: str
     target_text: str
-
 
 
 def memory_matches(*, source_text: str, target_language: str, source_language: str = "ko",
@@ -63,13 +58,11 @@ def memory_matches(*, source_text: str, target_language: str, source_language: s
     return matches[:limit]
 
 
-
 def memory_candidates(*, source_language: str, target_language: str) -> list[tuple]:
     """Every entry of a language pair, loaded once per track rather than once per cue."""
     return list(TranslationMemoryEntry.objects
                 .filter(source_language=source_language, target_language=target_language)
                 .values_list("source_key", "source_text", "target_text"))
-
 
 
 def memory_add(*, source_text: str, target_text: str, target_language: str,
@@ -86,7 +79,6 @@ def memory_add(*, source_text: str, target_text: str, target_language: str,
     return entry
 
 
-
 def memory_export_tmx(*, target_language: str | None = None) -> bytes:
     """TMX 1.4, one translation unit per entry (Translate Toolkit writes the XML)."""
     from translate.storage import tmx
@@ -101,9 +93,7 @@ def memory_export_tmx(*, target_language: str | None = None) -> bytes:
     return bytes(store)
 
 
-
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
 
 
 def memory_import_tmx(*, data: bytes, user=None, source_language: str = "ko") -> int:
@@ -134,7 +124,6 @@ def memory_import_tmx(*, data: bytes, user=None, source_language: str = "ko") ->
                         source_language=source_language, user=user, origin="tmx_import"):
                     added += 1
     return added
-
 
 
 def _language_code(tag: str) -> str:

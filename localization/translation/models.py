@@ -37,7 +37,6 @@ class GlossaryTerm(models.Model):
         return self.source_term
 
 
-
 class TranslationMemoryEntry(models.Model):
     """An approved pair of source and target cue texts."""
 

@@ -29,10 +29,8 @@ from localization.translation.memory import (
 State = SubtitleCue.State
 
 
-
 class TranslationRefused(ValidationError):
     pass
-
 
 
 def engine():
@@ -61,7 +59,6 @@ def _engine_cleared(title, translation_engine) -> None:
         engine_clearance(translation_engine, title=title)
     except ModelNotApproved as refusal:
         raise TranslationRefused(str(refusal)) from None
-
 
 
 @transaction.atomic
@@ -102,7 +99,6 @@ def track_translate(*, source_track: SubtitleTrack, languages=None, user=None
     return targets
 
 
-
 def translation_run(*, track_id: int) -> SubtitleTrack | None:
     """Fill the untranslated cues of a target track; harmless to run twice."""
     track = SubtitleTrack.objects.select_related("title").filter(pk=track_id).first()
@@ -114,7 +110,6 @@ def translation_run(*, track_id: int) -> SubtitleTrack | None:
         _fill(track, pending)
     quality_check_track(track=track)
     return track
-
 
 
 def _fill(track: SubtitleTrack, pending: list[SubtitleCue]) -> None:

@@ -5,22 +5,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coprod.catalog.models import Title
 from localization.permissions import (
-    check_can_upload_media,
+    check_can_edit_glossary,
+    check_can_edit_memory,
+    check_can_translate_track,
     check_can_view_localization,
 )
 from localization.subtitles.forms import text_upload_too_large
 from localization.subtitles.models import SubtitleTrack
 from localization.translation import glossary as translation_glossary
 from localization.translation import memory as translation_memory
+from localization.translation import services
+from localization.translation.forms import GlossaryTermForm, MemoryImportForm
+from localization.translation.models import TranslationMemoryEntry
 
 
 @require_POST
 def track_translate(request, track_id: int):
-    from localization.translation import services
-
     track = get_object_or_404(SubtitleTrack.objects.select_related("title"), pk=track_id)
-    check_can_upload_media(request.user)
+    check_can_translate_track(request.user, track)
     try:
         targets = services.track_translate(source_track=track, user=request.user)
     except ValidationError as error:
@@ -31,16 +35,12 @@ def track_translate(request, track_id: int):
     return redirect("localization:track-detail", track_id=track.pk)
 
 
-
 def glossary(request, title_id: int):
-    from coprod.catalog.models import Title
-    from localization.translation.forms import GlossaryTermForm
-
     check_can_view_localization(request.user)
     title = get_object_or_404(Title, pk=title_id)
     form = GlossaryTermForm(request.POST or None)
     if request.method == "POST":
-        check_can_upload_media(request.user)
+        check_can_edit_glossary(request.user, title)
         if form.is_valid():
             try:
                 translation_glossary.glossary_term_save(
@@ -55,11 +55,7 @@ def glossary(request, title_id: int):
         "title": title, "terms": translation_glossary.glossary_for(title), "form": form})
 
 
-
 def memory(request):
-    from localization.translation.forms import MemoryImportForm
-    from localization.translation.models import TranslationMemoryEntry
-
     check_can_view_localization(request.user)
     if request.GET.get("export") == "tmx":
         response = HttpResponse(translation_memory.memory_export_tmx(
@@ -69,7 +65,7 @@ def memory(request):
         return response
     form = MemoryImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        check_can_upload_media(request.user)
+        check_can_edit_memory(request.user)
         if form.is_valid() and (too_large := text_upload_too_large(form.cleaned_data["file"])):
             form.add_error("file", too_large)
         elif form.is_valid():

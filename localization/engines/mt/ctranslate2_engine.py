@@ -247,8 +247,6 @@ def forget_loaded_models() -> None:
         _models.clear()
 
 
-
-
 def model_file_sha256(model_path: str | Path) -> str:
     """SHA-256 of the directory's ``model.bin``: what the AI registry knows the model by.
     Computed once per file version in this process."""

@@ -53,7 +53,6 @@ VOICES = {
 }
 
 
-
 def binary() -> str:
     path = shutil.which(BINARY)
     if path is None:

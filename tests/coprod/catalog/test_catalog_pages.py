@@ -216,3 +216,18 @@ def test_media_and_localization_tabs_list_the_titles_files_and_tracks(manager):
     assert "episode1.wav" in page and "1:02:03" in page
     page = manager.get(title.get_absolute_url() + "?tab=localization").content.decode()
     assert 'id="subtitle-tracks"' in page and ">ko</a>" in page
+
+
+@pytest.mark.django_db
+def test_an_event_outside_the_action_vocabulary_is_refused_and_nothing_is_written():
+    from coprod.audit.models import Event
+    from coprod.audit.services import event_record
+    from tests.factories import TitleFactory
+
+    title = TitleFactory()
+    with pytest.raises(ValueError):
+        event_record(actor=None, action="title.renamed_somehow", instance=title, title=title)
+    assert not Event.objects.filter(action="title.renamed_somehow").exists()
+    recorded = event_record(actor=None, action=Event.Action.TITLE_UPDATED, instance=title,
+                            title=title)
+    assert recorded.get_action_display() == "Title changed"
