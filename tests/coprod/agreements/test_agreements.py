@@ -259,6 +259,7 @@ def test_rights_manager_drafts_partners_approve_edit_withdraws_reapproval_execut
     for action in ("agreement.created", "agreement.party_added", "agreement.approved",
                    "agreement.approvals_withdrawn", "agreement.executed"):
         assert action in history
+    assert "Agreement executed" in history and "Approvals withdrawn" in history
 
 
 def test_non_signatory_cannot_approve_through_the_page(client):
