@@ -166,6 +166,9 @@ WHISPER_BEAM_SIZE = env.int("WHISPER_BEAM_SIZE", default=5)
 # Above 1, faster-whisper's batched pipeline decodes this many speech windows at once.
 WHISPER_BATCH_SIZE = env.int("WHISPER_BATCH_SIZE", default=8)
 WHISPER_CPU_THREADS = env.int("WHISPER_CPU_THREADS", default=0)  # 0: one per core
+# Seed of plain decoding's temperature-fallback sampling, so recognition is repeatable;
+# negative: a random seed per process.
+WHISPER_SEED = env.int("WHISPER_SEED", default=0)
 # Long media is transcribed in chunks of about this many seconds, cut at quiet moments.
 WHISPER_CHUNK_SECONDS = env.int("WHISPER_CHUNK_SECONDS", default=600)
 LOCALIZATION_TASK_SOFT_TIME_LIMIT = env.int("LOCALIZATION_TASK_SOFT_TIME_LIMIT",

@@ -24,6 +24,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from psycopg.types.range import DateRange
 
 from coprod.accounts.models import Company
@@ -52,6 +53,17 @@ State = DeliveryPackage.State
 DELIVERY_FORMATS = {"ja": ("ttml",)}
 DEFAULT_DELIVERY_FORMATS = ("ttml", "srt", "vtt")
 MANIFEST_NAME = "manifest.json"
+
+
+# A redelivered build (its worker died) starts over.
+MACHINE = background.RunStateMachine(
+    states=State, active=(State.QUEUED, State.BUILDING),
+    refusal=gettext_lazy("A package that is %(state)s cannot become %(new)s."), transitions={
+        State.QUEUED: {State.BUILDING, State.FAILED},
+        State.BUILDING: {State.BUILDING, State.DONE, State.FAILED},
+        State.DONE: set(),
+        State.FAILED: set(),
+    })
 
 
 class DeliveryRefused(ValidationError):
@@ -223,16 +235,14 @@ def package_build(*, package_id: int) -> DeliveryPackage | None:
         package = (DeliveryPackage.objects.select_for_update(of=("self",))
                    .select_related("title", "licensee", "track__source_track", "dub")
                    .filter(pk=package_id).first())
-        if package is None or package.state not in (State.QUEUED, State.BUILDING):
+        if package is None or not MACHINE.is_active(package):
             return package
-        package.state = State.BUILDING
-        package.save(update_fields=["state"])
-    try:
-        return _build(package)
-    except DeliveryRefused as error:
-        return _fail(package, " ".join(error.messages))
-    except Exception as error:
-        return _fail(package, f"{type(error).__name__}: {error}")
+        MACHINE.move(package, State.BUILDING, error="")
+    return background.run_guarded(
+        work=lambda: _build(package), fail=lambda reason: _fail(package, reason),
+        label=f"delivery package {package.pk}",
+        time_limit_message=_("The package build ran past its time limit and was stopped."),
+        refusals=(DeliveryRefused,))
 
 
 def _build(package: DeliveryPackage) -> DeliveryPackage:
@@ -300,12 +310,8 @@ def _build(package: DeliveryPackage) -> DeliveryPackage:
                 return locked
             licensee = subtitles_selectors.safe_file_name(package.licensee.name)
             locked.file.save(f"{stem}.{licensee}.zip", File(local), save=False)
-            locked.manifest = manifest
-            locked.sha256 = digest.hexdigest()
-            locked.state = State.DONE
-            locked.finished_at = timezone.now()
-            locked.error = ""
-            locked.save()
+            MACHINE.move(locked, State.DONE, manifest=manifest, sha256=digest.hexdigest(),
+                         finished_at=timezone.now(), error="")
             LocalizationEvent.objects.create(
                 action=LocalizationEvent.Action.PACKAGE_BUILT, track=track,
                 after={"package": locked.pk, "sha256": locked.sha256,
@@ -316,11 +322,8 @@ def _build(package: DeliveryPackage) -> DeliveryPackage:
 def _fail(package: DeliveryPackage, message: str) -> DeliveryPackage:
     with transaction.atomic():
         package = DeliveryPackage.objects.select_for_update().get(pk=package.pk)
-        if package.state in (State.QUEUED, State.BUILDING):
-            package.state = State.FAILED
-            package.error = message[:2000]
-            package.finished_at = timezone.now()
-            package.save()
+        if MACHINE.is_active(package):
+            MACHINE.move(package, State.FAILED, error=message[:2000], finished_at=timezone.now())
             LocalizationEvent.objects.create(
                 action=LocalizationEvent.Action.PACKAGE_FAILED, track_id=package.track_id,
                 after={"package": package.pk, "error": message[:500]})

@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -29,6 +28,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coprod.registry.gate import ModelNotApproved, model_use_check
 from localization import background
@@ -45,14 +45,16 @@ TAIL_MS = 500  # silence after the last line when the track has no media file
 # Share of the progress bar: synthesis and fitting, then mixing and encoding.
 SYNTHESIS_SHARE = 80
 
-TRANSITIONS = {
+MACHINE = background.RunStateMachine(
+    states=State, active=DubTrack.ACTIVE_STATES,
+    refusal=gettext_lazy("A dub that is %(state)s cannot become %(new)s."), transitions={
     State.QUEUED: {State.SYNTHESIZING, State.FAILED},
     # A redelivered task (its worker died) starts over from synthesis.
     State.SYNTHESIZING: {State.SYNTHESIZING, State.MIXING, State.FAILED},
     State.MIXING: {State.SYNTHESIZING, State.DONE, State.FAILED},
     State.FAILED: set(),
     State.DONE: set(),
-}
+})
 
 
 class DubRefused(ValidationError):
@@ -191,14 +193,7 @@ def dub_create(*, track: SubtitleTrack, actor=None, max_speedup: float | None = 
 
 
 def _transition(dub: DubTrack, new_state: str, **fields) -> None:
-    if new_state not in TRANSITIONS[State(dub.state)]:
-        raise DubRefused(_("A dub that is %(state)s cannot become %(new)s.")
-                         % {"state": dub.get_state_display().lower(),
-                            "new": State(new_state).label.lower()})
-    dub.state = new_state
-    for name, value in fields.items():
-        setattr(dub, name, value)
-    dub.save()
+    MACHINE.move(dub, new_state, **fields)
 
 
 def dub_run(*, dub_id: int,
@@ -213,15 +208,11 @@ def dub_run(*, dub_id: int,
             return dub
         _transition(dub, State.SYNTHESIZING, progress=0, error="", started_at=timezone.now(),
                     fit_flags=[], clips_synthesized=0, clips_reused=0)
-    try:
-        return _synthesize_and_mix(dub, on_progress)
-    except SoftTimeLimitExceeded:
-        return _fail(dub, _("The dub ran past its time limit and was stopped."))
-    except (DubRefused, tts.SpeechSynthesisError) as error:
-        return _fail(dub, " ".join(getattr(error, "messages", [str(error)])))
-    except Exception as error:
-        logger.exception("dub %s failed", dub.pk)
-        return _fail(dub, f"{type(error).__name__}: {error}")
+    return background.run_guarded(
+        work=lambda: _synthesize_and_mix(dub, on_progress),
+        fail=lambda reason: _fail(dub, reason), label=f"dub {dub.pk}",
+        time_limit_message=_("The dub ran past its time limit and was stopped."),
+        refusals=(DubRefused, tts.SpeechSynthesisError))
 
 
 def _progress(dub: DubTrack, percent: int, on_progress) -> None:

@@ -29,6 +29,8 @@ class EngineConfig:
     beam_size: int = 5
     batch_size: int = 8  # 1: plain sequential decoding
     cpu_threads: int = 0
+    # Seed of the sampling in plain decoding's temperature fallback; negative: random.
+    seed: int = 0
 
     @classmethod
     def from_settings(cls) -> EngineConfig:
@@ -37,7 +39,7 @@ class EngineConfig:
         return cls(model_path=settings.WHISPER_MODEL_PATH, device=settings.WHISPER_DEVICE,
                    compute_type=settings.WHISPER_COMPUTE_TYPE,
                    beam_size=settings.WHISPER_BEAM_SIZE, batch_size=settings.WHISPER_BATCH_SIZE,
-                   cpu_threads=settings.WHISPER_CPU_THREADS)
+                   cpu_threads=settings.WHISPER_CPU_THREADS, seed=settings.WHISPER_SEED)
 
     def resolved(self) -> EngineConfig:
         device = self.device
@@ -48,7 +50,7 @@ class EngineConfig:
             compute_type = "float16" if device == "cuda" else "int8"
         cpu_threads = self.cpu_threads or (os.cpu_count() or 1)
         return EngineConfig(self.model_path, device, compute_type, self.beam_size,
-                            self.batch_size, cpu_threads)
+                            self.batch_size, cpu_threads, self.seed)
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,16 @@ def load_model(config: EngineConfig):
                     f"No Whisper model in {config.model_path}; run "
                     "`python -m localization.engines.whisper_model` or set WHISPER_MODEL_PATH"
                 )
+            if config.seed >= 0:
+                # When a window's text is too repetitive or too unlikely, plain decoding
+                # falls back to sampling at rising temperatures and keeps the likeliest
+                # result. CTranslate2 seeds each decoding thread's generator once, when it
+                # first samples, from the seed set last (else from the system's entropy):
+                # set here, the new model's sampling is the same in every process, so a
+                # worker gives the same words for the same media and the same job order.
+                import ctranslate2
+
+                ctranslate2.set_random_seed(config.seed)
             _models[config] = WhisperModel(config.model_path, device=config.device,
                                            compute_type=config.compute_type,
                                            cpu_threads=config.cpu_threads)

@@ -1,11 +1,9 @@
-from celery import shared_task
-
+from localization import background
 from localization.qa.services import quality_check_track
 from localization.subtitles.models import SubtitleTrack
 
 
-@shared_task(name="localization.tasks.check_track_quality", acks_late=True,
-             reject_on_worker_lost=True)
+@background.pipeline_task("check_track_quality")
 def check_track_quality(track_id: int) -> int | None:
     """QA of a whole track on the ``cpu`` queue; returns the number of issues."""
     track = SubtitleTrack.objects.select_related("title").filter(pk=track_id).first()

@@ -7,12 +7,11 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from localization import background
 from localization.engines import asr
@@ -38,7 +37,9 @@ State = LocalizationJob.State
 
 # Which state a job may move to from each state. A running state may go back to
 # extracting audio: that is a task redelivered after its worker died, starting over.
-TRANSITIONS = {
+MACHINE = background.RunStateMachine(
+    states=State, active=LocalizationJob.ACTIVE_STATES,
+    refusal=gettext_lazy("A job that is %(state)s cannot become %(new)s."), transitions={
     State.QUEUED: {State.EXTRACTING_AUDIO, State.FAILED, State.CANCELLED},
     State.EXTRACTING_AUDIO: {State.EXTRACTING_AUDIO, State.TRANSCRIBING, State.FAILED,
                              State.CANCELLED},
@@ -48,16 +49,12 @@ TRANSITIONS = {
     State.FAILED: {State.QUEUED},
     State.CANCELLED: {State.QUEUED},
     State.DONE: set(),
-}
+})
 
 
 # Share of the progress bar each step fills.
 PROGRESS = {State.EXTRACTING_AUDIO: (0, 10), State.TRANSCRIBING: (10, 90),
             State.SEGMENTING: (90, 100)}
-
-
-class InvalidTransition(ValidationError):
-    pass
 
 
 class JobCancelled(Exception):
@@ -123,17 +120,7 @@ def job_cancel(*, job: LocalizationJob, user=None) -> LocalizationJob:
 def _transition(job: LocalizationJob, new_state: str, *, actor=None,
                 action: str = LocalizationEvent.Action.JOB_STATE_CHANGED, **fields) -> None:
     """Move a locked job to ``new_state`` with an event row; refuse an illegal move."""
-    if new_state not in TRANSITIONS[State(job.state)]:
-        raise InvalidTransition(
-            _("A job that is %(state)s cannot become %(new)s.")
-            % {"state": job.get_state_display().lower(),
-               "new": State(new_state).label.lower()}
-        )
-    before = {"state": job.state}
-    job.state = new_state
-    for name, value in fields.items():
-        setattr(job, name, value)
-    job.save()
+    before = MACHINE.move(job, new_state, **fields)
     LocalizationEvent.objects.create(actor=actor, action=action, job=job, media_id=job.media_id,
                                      before=before, after={"state": new_state, **{
                                          k: v for k, v in fields.items()
@@ -157,18 +144,18 @@ def job_run(*, job_id: int, worker: str = "",
                     started_at=timezone.now(), finished_at=None, attempts=job.attempts + 1,
                     step_seconds={})
     reporter = _ProgressReporter(job, on_progress)
-    try:
-        return _run_pipeline(job, reporter)
-    except JobCancelled:
-        job.refresh_from_db()
-        return job
-    except SoftTimeLimitExceeded:
-        return _fail(job, _("The job ran past its time limit and was stopped."))
-    except ModelNotApproved as error:
-        return _fail(job, str(error))
-    except Exception as error:
-        logger.exception("localization job %s failed", job.pk)
-        return _fail(job, f"{type(error).__name__}: {error}")
+
+    def work() -> LocalizationJob:
+        try:
+            return _run_pipeline(job, reporter)
+        except JobCancelled:
+            job.refresh_from_db()
+            return job
+
+    return background.run_guarded(
+        work=work, fail=lambda reason: _fail(job, reason), label=f"localization job {job.pk}",
+        time_limit_message=_("The job ran past its time limit and was stopped."),
+        refusals=(ModelNotApproved,))
 
 
 def _run_pipeline(job: LocalizationJob, reporter: _ProgressReporter) -> LocalizationJob:

@@ -198,3 +198,56 @@ def test_a_track_reopened_after_the_request_is_not_delivered(ready,
     with pytest.raises(DeliveryRefused) as refused:
         delivery._build(package)
     assert "reopened" in str(refused.value)
+
+
+def _requested_package(title):
+    grant(title, licensee="Siam Stream", territory="TH", languages=("th",),
+          kinds=("sub", "dub"), start=D(2026, 1, 1), end=D(2028, 1, 1))
+    return delivery.package_create(title=title, language="th", licensee=company("Siam Stream"),
+                                   territory="TH", media=["svod"], start=D(2026, 6, 1),
+                                   end=D(2027, 6, 1), enqueue=False)
+
+
+def test_a_crashed_build_fails_with_the_reason_and_logs_its_traceback(ready, monkeypatch,
+                                                                     caplog):
+    title, _track, _dub = ready
+    package = _requested_package(title)
+
+    def crash(package):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(delivery, "_build", crash)
+    with caplog.at_level("ERROR", logger="localization.background"):
+        package = delivery.package_build(package_id=package.pk)
+
+    assert package.state == DeliveryPackage.State.FAILED
+    assert package.error == "RuntimeError: disk full"
+    assert package.finished_at is not None
+    logged = [record for record in caplog.records if f"delivery package {package.pk}"
+              in record.getMessage()]
+    assert logged and logged[0].exc_info[0] is RuntimeError
+    # A failed package is finished: running the task again changes nothing.
+    assert delivery.package_build(package_id=package.pk).error == "RuntimeError: disk full"
+
+
+def test_a_build_past_its_time_limit_fails_and_says_so(ready, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    title, _track, _dub = ready
+    package = _requested_package(title)
+
+    def too_slow(package):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(delivery, "_build", too_slow)
+    package = delivery.package_build(package_id=package.pk)
+    assert package.state == DeliveryPackage.State.FAILED
+    assert package.error == "The package build ran past its time limit and was stopped."
+
+
+def test_a_finished_package_cannot_be_moved_back():
+    from localization.background import InvalidTransition
+
+    package = DeliveryPackage(state=DeliveryPackage.State.DONE)
+    with pytest.raises(InvalidTransition, match="A package that is done cannot become building"):
+        delivery.MACHINE.check(package, DeliveryPackage.State.BUILDING)
