@@ -13,6 +13,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 PASSWORD = "correct horse battery"
+# How long a page may take to reach the state a test waits for. Every wait is on a
+# condition (a selector, a saved cue), never a fixed pause; the limit is generous for a
+# loaded 2-core machine, where the live server, the browser and the tests share the CPUs.
+PAGE_TIMEOUT_MS = 45_000
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
@@ -57,7 +61,7 @@ def open_page(browser, live_server):
                                       locale="en-US")
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", user.username)
         page.fill("input[name=password]", PASSWORD)

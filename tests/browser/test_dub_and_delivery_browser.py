@@ -14,7 +14,7 @@ from coprod.accounts.models import Company
 from coprod.accounts.roles import Role
 from localization.delivery import services as delivery
 from localization.dubbing import services as dubbing
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import PAGE_TIMEOUT_MS, PASSWORD
 from tests.coprod.rights_helpers import company, grant, hold
 from tests.factories import TitleFactory, UserFactory
 from tests.localization.dubbing_helpers import approve_models_for, approved_track
@@ -26,7 +26,7 @@ def log_in(browser, live_server, user):
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US",
                                   accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
