@@ -3,7 +3,6 @@ module, imported below so that they all belong to the ``localization`` app."""
 
 from localization.delivery.models import DeliveryPackage
 from localization.dubbing.models import DubClip, DubTrack, VoiceRole
-from localization.events.models import LocalizationEvent
 from localization.media.models import MediaAsset
 from localization.review.models import CueComment, MediaWaveform
 from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
@@ -12,6 +11,6 @@ from localization.translation.models import GlossaryTerm, TranslationMemoryEntry
 
 __all__ = [
     "CueComment", "CueRevision", "DeliveryPackage", "DubClip", "DubTrack", "GlossaryTerm",
-    "LocalizationEvent", "LocalizationJob", "MediaAsset", "MediaWaveform", "SubtitleCue",
+    "LocalizationJob", "MediaAsset", "MediaWaveform", "SubtitleCue",
     "SubtitleTrack", "TranslationMemoryEntry", "VoiceRole",
 ]

@@ -7,11 +7,20 @@ from django.utils.translation import gettext_lazy as _
 from coprod.catalog.models import Title
 
 
+class EventQuerySet(models.QuerySet):
+    def about(self, instance: models.Model) -> EventQuerySet:
+        """The events whose object is ``instance`` (a title, a rights block, an agreement,
+        a job, a track, a dub, a package…)."""
+        return self.filter(object_type=instance._meta.label_lower, object_id=str(instance.pk))
+
+
 class Event(models.Model):
     """An append-only record of a change: who, when, what, before and after."""
 
     class Action(models.TextChoices):
-        """Every change the business side records; ``event_record`` refuses others."""
+        """Every change the platform records, on both sides; ``event_record`` refuses
+        others. The pipeline's actions are written through
+        ``localization.events.pipeline_event``."""
 
         TITLE_CREATED = "title.created", _("Title created")
         TITLE_UPDATED = "title.updated", _("Title changed")
@@ -44,6 +53,25 @@ class Event(models.Model):
         RECEIPT_ADDED = "agreement.receipt_added", _("Revenue recorded")
         AI_MODEL_ADDED = "ai_model.added", _("AI model registered")
         AI_MODEL_CHANGED = "ai_model.changed", _("AI model changed")
+        # The localization pipeline.
+        MEDIA_UPLOADED = "media.uploaded", _("Media uploaded")
+        JOB_CREATED = "job.created", _("Job created")
+        JOB_STATE_CHANGED = "job.state_changed", _("Job state changed")
+        JOB_RETRIED = "job.retried", _("Job retried")
+        JOB_CANCELLED = "job.cancelled", _("Job cancelled")
+        TRACK_CREATED = "track.created", _("Subtitle track created")
+        TRACK_IMPORTED = "track.imported", _("Subtitle track imported")
+        TRACK_ASSIGNED = "track.assigned", _("Subtitle track assigned")
+        TRACK_APPROVED = "track.approved", _("Subtitle track approved")
+        TRACK_REOPENED = "track.reopened", _("Subtitle track reopened")
+        TRACK_QA_FIXED = "track.qa_fixed", _("Automatic QA fixes applied")
+        VOICE_ROLE_SET = "voice_role.set", _("Voice role set")
+        DUB_REQUESTED = "dub.requested", _("Dub requested")
+        DUB_FINISHED = "dub.finished", _("Dub finished")
+        DUB_FAILED = "dub.failed", _("Dub failed")
+        PACKAGE_REQUESTED = "package.requested", _("Delivery package requested")
+        PACKAGE_BUILT = "package.built", _("Delivery package built")
+        PACKAGE_FAILED = "package.failed", _("Delivery package failed")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                               related_name="+")
@@ -57,6 +85,8 @@ class Event(models.Model):
     object_id = models.CharField(max_length=40)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

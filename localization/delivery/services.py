@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from psycopg.types.range import DateRange
 
 from coprod.accounts.models import Company
+from coprod.audit.models import Event
 from coprod.catalog.models import Title
 from coprod.registry.gate import ModelNotApproved, model_use_check
 from coprod.rights import avails
@@ -43,7 +44,7 @@ from coprod.rights.vocabulary import (
 from localization import background
 from localization.delivery.models import DeliveryPackage
 from localization.dubbing.models import DubTrack
-from localization.events.models import LocalizationEvent
+from localization.events import pipeline_event
 from localization.subtitles import selectors as subtitles_selectors
 from localization.subtitles.formats import FORMATS
 from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
@@ -216,9 +217,9 @@ def package_create(*, title: Title, language: str, licensee: Company, territory:
             territory_expression=territory, countries=sorted(countries),
             media=sorted(media_codes), window_start=start, window_end=end,
             include_subtitles=include_subtitles, include_dub=include_dub, created_by=actor)
-        LocalizationEvent.objects.create(
-            actor=actor, action=LocalizationEvent.Action.PACKAGE_REQUESTED, track=track,
-            after={"package": package.pk, "licensee": licensee.name, "territory": territory,
+        pipeline_event(
+            actor=actor, action=Event.Action.PACKAGE_REQUESTED, about=package,
+            after={"track": track.pk, "licensee": licensee.name, "territory": territory,
                    "media": sorted(media_codes), "kinds": kinds,
                    "window": [start.isoformat(), end.isoformat() if end else None],
                    "granted_by": rights.granted_by})
@@ -312,9 +313,9 @@ def _build(package: DeliveryPackage) -> DeliveryPackage:
             locked.file.save(f"{stem}.{licensee}.zip", File(local), save=False)
             MACHINE.move(locked, State.DONE, manifest=manifest, sha256=digest.hexdigest(),
                          finished_at=timezone.now(), error="")
-            LocalizationEvent.objects.create(
-                action=LocalizationEvent.Action.PACKAGE_BUILT, track=track,
-                after={"package": locked.pk, "sha256": locked.sha256,
+            pipeline_event(
+                action=Event.Action.PACKAGE_BUILT, about=locked,
+                after={"track": track.pk, "sha256": locked.sha256,
                        "files": [entry["path"] for entry in manifest["files"]]})
     return locked
 
@@ -324,9 +325,9 @@ def _fail(package: DeliveryPackage, message: str) -> DeliveryPackage:
         package = DeliveryPackage.objects.select_for_update().get(pk=package.pk)
         if MACHINE.is_active(package):
             MACHINE.move(package, State.FAILED, error=message[:2000], finished_at=timezone.now())
-            LocalizationEvent.objects.create(
-                action=LocalizationEvent.Action.PACKAGE_FAILED, track_id=package.track_id,
-                after={"package": package.pk, "error": message[:500]})
+            pipeline_event(
+                action=Event.Action.PACKAGE_FAILED, about=package,
+                after={"track": package.track_id, "error": message[:500]})
     return package
 
 

@@ -30,12 +30,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coprod.audit.models import Event
 from coprod.registry.gate import ModelNotApproved, model_use_check
 from localization import background
 from localization.dubbing import audio
 from localization.dubbing.models import DubClip, DubTrack, VoiceRole
 from localization.engines import tts
-from localization.events.models import LocalizationEvent
+from localization.events import pipeline_event
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 
 logger = logging.getLogger(__name__)
@@ -110,10 +111,10 @@ def voice_role_set(*, title, language: str, speaker: str, voice_key: str,
             role, _created = VoiceRole.objects.update_or_create(
                 title=root, language=language, speaker=speaker,
                 defaults={"voice_key": voice_key, "updated_by": actor})
-        LocalizationEvent.objects.create(
-            actor=actor, action=LocalizationEvent.Action.VOICE_ROLE_SET,
-            before=before, after={"title": root.pk, "language": language, "speaker": speaker,
-                                  "voice": voice_key})
+        pipeline_event(
+            actor=actor, action=Event.Action.VOICE_ROLE_SET, about=role, before=before,
+            after={"title": root.pk, "language": language, "speaker": speaker,
+                   "voice": voice_key})
     return role
 
 
@@ -181,10 +182,9 @@ def dub_create(*, track: SubtitleTrack, actor=None, max_speedup: float | None = 
         dub = DubTrack.objects.create(track=track, voices=voices, max_speedup=max_speedup,
                                       duck_original=duck_original and track.media_id is not None,
                                       created_by=actor)
-        LocalizationEvent.objects.create(
-            actor=actor, action=LocalizationEvent.Action.DUB_REQUESTED, track=track,
-            media_id=track.media_id,
-            after={"dub": dub.pk, "voices": {speaker: voice["key"]
+        pipeline_event(
+            actor=actor, action=Event.Action.DUB_REQUESTED, about=dub,
+            after={"track": track.pk, "voices": {speaker: voice["key"]
                                              for speaker, voice in voices.items()},
                    "max_speedup": max_speedup})
         if enqueue:
@@ -281,10 +281,9 @@ def _synthesize_and_mix(dub: DubTrack, on_progress) -> DubTrack:
                 locked.wav.save(wav_path.name, File(wav_file), save=False)
                 locked.aac.save(aac_path.name, File(aac_file), save=False)
             _transition(locked, State.DONE, progress=100, finished_at=timezone.now())
-            LocalizationEvent.objects.create(
-                action=LocalizationEvent.Action.DUB_FINISHED, track=track,
-                media_id=track.media_id,
-                after={"dub": locked.pk, "cues": len(cues), "too_long": len(flags),
+            pipeline_event(
+                action=Event.Action.DUB_FINISHED, about=locked,
+                after={"track": track.pk, "cues": len(cues), "too_long": len(flags),
                        "synthesized": synthesized, "reused": reused})
     if on_progress:
         on_progress(100)
@@ -296,9 +295,9 @@ def _fail(dub: DubTrack, message: str) -> DubTrack:
         dub = DubTrack.objects.select_for_update().get(pk=dub.pk)
         if dub.state in DubTrack.ACTIVE_STATES:
             _transition(dub, State.FAILED, error=message[:2000], finished_at=timezone.now())
-            LocalizationEvent.objects.create(
-                action=LocalizationEvent.Action.DUB_FAILED, track_id=dub.track_id,
-                after={"dub": dub.pk, "error": message[:500]})
+            pipeline_event(
+                action=Event.Action.DUB_FAILED, about=dub,
+                after={"track": dub.track_id, "error": message[:500]})
     return dub
 
 

@@ -13,8 +13,9 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from coprod.audit.models import Event
 from localization.checksums import file_sha256
-from localization.events.models import LocalizationEvent
+from localization.events import pipeline_event
 from localization.media import decoding as media_tools
 from localization.media.models import MediaAsset
 
@@ -62,8 +63,8 @@ def media_upload[T](*, title, uploaded_file, user=None, episode_label: str = "",
                     audio_codec=probe.audio_codec, video_codec=probe.video_codec,
                     streams=probe.streams, uploaded_by=user,
                 )
-                LocalizationEvent.objects.create(
-                    actor=user, action=LocalizationEvent.Action.MEDIA_UPLOADED, media=asset,
+                pipeline_event(
+                    actor=user, action=Event.Action.MEDIA_UPLOADED, about=asset,
                     after={"name": original_name, "size": size, "sha256": checksum,
                            "duration_ms": probe.duration_ms, "title_id": title.pk},
                 )

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from coprod.audit.models import Event
 from localization import background, qa
-from localization.events.models import LocalizationEvent
+from localization.events import pipeline_event
 from localization.permissions import check_can_edit_track
 from localization.subtitles.history import cue_revision_record, cue_snapshot_if_missing
 from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
@@ -67,8 +68,8 @@ def quality_fix_track(*, track: SubtitleTrack, user=None) -> qa.FixResult:
             cue.save(update_fields=["start_ms", "end_ms", "text", "state", "revision",
                                     "updated_at"])
             cue_revision_record(cue, actor=user, action=CueRevision.Action.QA_FIX)
-        LocalizationEvent.objects.create(
-            actor=user, action=LocalizationEvent.Action.QA_FIXED, track=track,
+        pipeline_event(
+            actor=user, action=Event.Action.TRACK_QA_FIXED, about=track,
             after={"automatic_fixes": [list(change) for change in result.changes]})
     quality_check_track(track=track)
     return result

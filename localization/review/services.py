@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coprod.accounts.roles import Role
-from localization.events.models import LocalizationEvent
+from coprod.audit.models import Event
+from localization.events import pipeline_event
 from localization.permissions import (
     REVIEW_ROLES,
     check_can_assign_track,
@@ -277,8 +278,8 @@ def _approve_track_when_complete(track: SubtitleTrack, actor) -> None:
     track = SubtitleTrack.objects.select_for_update().get(pk=track.pk)
     track.review_state, track.locked_at, track.approved_by = "approved", timezone.now(), actor
     track.save(update_fields=["review_state", "locked_at", "approved_by"])
-    LocalizationEvent.objects.create(actor=actor, action=LocalizationEvent.Action.TRACK_APPROVED,
-                                     track=track, after={"cues": track.cues.count()})
+    pipeline_event(actor=actor, action=Event.Action.TRACK_APPROVED, about=track,
+                   after={"cues": track.cues.count()})
 
 
 @transaction.atomic
@@ -291,8 +292,8 @@ def track_reopen(*, track: SubtitleTrack, actor, reason: str = "") -> SubtitleTr
     before = {"review_state": track.review_state, "locked_at": track.locked_at.isoformat()}
     track.review_state, track.locked_at, track.approved_by = "in_progress", None, None
     track.save(update_fields=["review_state", "locked_at", "approved_by"])
-    LocalizationEvent.objects.create(actor=actor, action=LocalizationEvent.Action.TRACK_REOPENED,
-                                     track=track, before=before, after={"reason": reason})
+    pipeline_event(actor=actor, action=Event.Action.TRACK_REOPENED, about=track,
+                   before=before, after={"reason": reason})
     return track
 
 
@@ -310,8 +311,8 @@ def track_assign(*, track: SubtitleTrack, translator, reviewer, actor) -> Subtit
     before = {"translator": track.translator_id, "reviewer": track.reviewer_id}
     track.translator, track.reviewer = translator, reviewer
     track.save(update_fields=["translator", "reviewer"])
-    LocalizationEvent.objects.create(
-        actor=actor, action=LocalizationEvent.Action.TRACK_ASSIGNED, track=track,
+    pipeline_event(
+        actor=actor, action=Event.Action.TRACK_ASSIGNED, about=track,
         before=before, after={"translator": track.translator_id, "reviewer": track.reviewer_id})
     return track
 

@@ -5,7 +5,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from localization.events.models import LocalizationEvent
+from coprod.audit.models import Event
+from localization.events import pipeline_event
 from localization.subtitles import formats
 from localization.subtitles.cues import Cue, SubtitleFileError
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
@@ -58,8 +59,8 @@ def track_import(*, title, language: str, filename: str, data: bytes, user=None,
         track = track_create(title=title, language=language, cues=cues,
                               source=SubtitleTrack.Source.IMPORT, media=media, user=user,
                               import_warnings=[note.as_dict() for note in notes])
-        LocalizationEvent.objects.create(
-            actor=user, action=LocalizationEvent.Action.TRACK_IMPORTED, track=track,
+        pipeline_event(
+            actor=user, action=Event.Action.TRACK_IMPORTED, about=track,
             after={"file": filename, "format": fmt, "cues": len(cues), "version": track.version,
                    "warnings": [str(note) for note in notes]},
         )

@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coprod.audit.models import Event
 from localization import background
 from localization.engines import asr
-from localization.events.models import LocalizationEvent
+from localization.events import pipeline_event
 from localization.media import decoding as media_tools
 from localization.media import services as media_services
 from localization.media.models import MediaAsset
@@ -76,9 +77,9 @@ def job_create(*, media: MediaAsset, user=None, language: str = "ko",
                enqueue: bool = True) -> LocalizationJob:
     with transaction.atomic():
         job = LocalizationJob.objects.create(media=media, language=language, created_by=user)
-        LocalizationEvent.objects.create(
-            actor=user, action=LocalizationEvent.Action.JOB_CREATED, job=job, media=media,
-            after={"state": job.state, "language": language},
+        pipeline_event(
+            actor=user, action=Event.Action.JOB_CREATED, about=job,
+            after={"state": job.state, "language": language, "media": media.pk},
         )
         if enqueue:
             _enqueue(job)
@@ -95,7 +96,7 @@ def _enqueue(job: LocalizationJob) -> None:
 def job_retry(*, job: LocalizationJob, user=None) -> LocalizationJob:
     with transaction.atomic():
         job = LocalizationJob.objects.select_for_update().get(pk=job.pk)
-        _transition(job, State.QUEUED, actor=user, action=LocalizationEvent.Action.JOB_RETRIED,
+        _transition(job, State.QUEUED, actor=user, action=Event.Action.JOB_RETRIED,
                     progress=0, error="", step_seconds={}, started_at=None, finished_at=None,
                     worker="")
         _enqueue(job)
@@ -107,7 +108,7 @@ def job_cancel(*, job: LocalizationJob, user=None) -> LocalizationJob:
     with transaction.atomic():
         job = LocalizationJob.objects.select_for_update().get(pk=job.pk)
         _transition(job, State.CANCELLED, actor=user,
-                    action=LocalizationEvent.Action.JOB_CANCELLED, finished_at=timezone.now())
+                    action=Event.Action.JOB_CANCELLED, finished_at=timezone.now())
         task_id = job.task_id
     if task_id and not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
         from config.celery import app
@@ -118,13 +119,12 @@ def job_cancel(*, job: LocalizationJob, user=None) -> LocalizationJob:
 
 
 def _transition(job: LocalizationJob, new_state: str, *, actor=None,
-                action: str = LocalizationEvent.Action.JOB_STATE_CHANGED, **fields) -> None:
+                action: str = Event.Action.JOB_STATE_CHANGED, **fields) -> None:
     """Move a locked job to ``new_state`` with an event row; refuse an illegal move."""
     before = MACHINE.move(job, new_state, **fields)
-    LocalizationEvent.objects.create(actor=actor, action=action, job=job, media_id=job.media_id,
-                                     before=before, after={"state": new_state, **{
-                                         k: v for k, v in fields.items()
-                                         if k in ("error", "worker", "progress")}})
+    pipeline_event(actor=actor, action=action, about=job, before=before,
+                   after={"state": new_state, **{k: v for k, v in fields.items()
+                                                 if k in ("error", "worker", "progress")}})
 
 
 def job_run(*, job_id: int, worker: str = "",
@@ -197,11 +197,10 @@ def _finish(job: LocalizationJob, cues: list[Cue], model, timings: dict) -> Loca
         )
         _transition(job, State.DONE, progress=100, step_seconds=timings,
                     finished_at=timezone.now())
-        LocalizationEvent.objects.create(
-            actor=None, action=LocalizationEvent.Action.TRACK_CREATED, job=job, track=track,
-            media_id=job.media_id,
-            after={"language": track.language, "version": track.version, "cues": len(cues),
-                   "model": model.name, "model_sha256": model.sha256,
+        pipeline_event(
+            action=Event.Action.TRACK_CREATED, about=track,
+            after={"job": job.pk, "language": track.language, "version": track.version,
+                   "cues": len(cues), "model": model.name, "model_sha256": model.sha256,
                    "cleared_by_agreement": model.agreement},
         )
     return job

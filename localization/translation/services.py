@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from coprod.audit.models import Event
 from coprod.registry.gate import ModelClearance, ModelNotApproved, model_use_check
 from localization import background, qa
 from localization.engines.mt import (
@@ -14,7 +15,7 @@ from localization.engines.mt import (
     describe_engine,
     engine_from_settings,
 )
-from localization.events.models import LocalizationEvent
+from localization.events import pipeline_event
 from localization.qa.services import quality_check_track
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 from localization.subtitles.services import next_track_version
@@ -88,8 +89,8 @@ def track_translate(*, source_track: SubtitleTrack, languages=None, user=None
                         end_ms=cue.end_ms, text="", speaker=cue.speaker, source_cue=cue,
                         state=State.UNTRANSLATED)
             for cue in source_cues)
-        LocalizationEvent.objects.create(
-            actor=user, action=LocalizationEvent.Action.TRACK_CREATED, track=target,
+        pipeline_event(
+            actor=user, action=Event.Action.TRACK_CREATED, about=target,
             after={"translated_from": source_track.pk, "language": language,
                    "engine": translation_engine.identity.engine})
         targets.append(target)

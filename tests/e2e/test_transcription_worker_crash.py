@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from localization.events.models import LocalizationEvent
+from coprod.audit.models import Event
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 from localization.transcription import services as transcription_services
 from localization.transcription.models import LocalizationJob
@@ -91,8 +91,8 @@ def test_killed_worker_job_is_redone_by_another_without_duplicates(tmp_path,
     for previous, cue in zip(cues, cues[1:], strict=False):
         assert cue.start_ms >= previous.end_ms  # no repeated stretch of speech
     assert SubtitleTrack.objects.filter(title=title).count() == 1
-    states = list(LocalizationEvent.objects.filter(
-        job=job, action=LocalizationEvent.Action.JOB_STATE_CHANGED).order_by("id")
+    states = list(Event.objects.about(job).filter(
+        action=Event.Action.JOB_STATE_CHANGED).order_by("id")
         .values_list("after__state", flat=True))
     assert states.count("extracting_audio") == 2  # started, killed, started over
     assert states[-1] == "done"

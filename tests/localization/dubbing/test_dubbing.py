@@ -5,12 +5,12 @@ import io
 import numpy as np
 import pytest
 
+from coprod.audit.models import Event
 from coprod.catalog.models import Title
 from localization.dubbing import services
 from localization.dubbing.models import DubClip, DubTrack, VoiceRole
 from localization.dubbing.services import DubRefused
 from localization.engines import tts
-from localization.events.models import LocalizationEvent
 from tests.factories import TitleFactory
 from tests.localization.dubbing_helpers import (
     KOKORO_VOICE,
@@ -75,8 +75,8 @@ def test_a_dub_places_each_line_at_its_cue_and_flags_lines_too_long(
     assert dub.aac.name.endswith(".m4a") and dub.aac.size > 0
     assert dub.voices["민준"]["key"] == THAI_VOICE
     assert dub.voices["민준"]["agreement"] == "JV-2026-001"
-    assert LocalizationEvent.objects.filter(
-        action=LocalizationEvent.Action.DUB_FINISHED, track=track).exists()
+    finished = Event.objects.about(dub).get(action=Event.Action.DUB_FINISHED)
+    assert finished.after["track"] == track.pk and finished.title == track.title
 
 
 def test_the_speed_up_bound_is_configurable(thai_title, django_capture_on_commit_callbacks):

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from localization.events.models import LocalizationEvent
+from coprod.audit.models import Event
 from localization.media.models import MediaAsset
 from localization.transcription import services as transcription_services
 from localization.transcription.models import LocalizationJob
@@ -29,7 +29,7 @@ def nothing_created():
     yield
     assert MediaAsset.objects.count() == 0
     assert LocalizationJob.objects.count() == 0
-    assert not LocalizationEvent.objects.exists()
+    assert not Event.objects.filter(object_type__startswith="localization.").exists()
     assert stored_files() == before
 
 
@@ -51,8 +51,10 @@ def test_demo_clip_is_probed_stored_and_queued(title, make_user):
     assert default_storage.exists(asset.file.name)
     assert asset.file.name in stored_files()
     assert job.state == LocalizationJob.State.QUEUED and job.media == asset
-    assert set(LocalizationEvent.objects.values_list("action", flat=True)) == {
-        "media_uploaded", "job_created"}
+    assert set(Event.objects.filter(object_type__startswith="localization.")
+               .values_list("action", flat=True)) == {"media.uploaded", "job.created"}
+    assert Event.objects.about(asset).get().title == title
+    assert Event.objects.about(job).get().after["media"] == asset.pk
 
 
 def test_video_with_audio_records_both_codecs(title, tmp_path):
@@ -97,3 +99,14 @@ def test_a_failure_after_storing_removes_the_file(title, monkeypatch, nothing_cr
     monkeypatch.setattr(transcription_services, "job_create", broken_job_create)
     with pytest.raises(RuntimeError):
         upload(title, DEMO_CLIP.name, DEMO_CLIP.read_bytes())
+
+
+def test_the_titles_history_shows_what_happened_to_its_media(title, make_user, client):
+    uploader = make_user("translator")
+    transcription_services.media_transcribe(
+        title=title, uploaded_file=SimpleUploadedFile(DEMO_CLIP.name, DEMO_CLIP.read_bytes()),
+        user=uploader, enqueue=False)
+    client.force_login(make_user("rights_manager"))
+    page = client.get(title.get_absolute_url() + "?tab=history").content.decode()
+    assert "Media uploaded" in page and "media.uploaded" in page
+    assert "Job created" in page and "localization.localizationjob" in page

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from coprod.accounts.roles import Role
-from localization.events.models import LocalizationEvent
+from coprod.audit.models import Event
 from localization.review import services as review_services
 from localization.review import waveform as review_waveform
 from localization.review.models import CueComment
@@ -199,9 +199,9 @@ def test_approval_adds_memory_and_locks_the_track_until_reopened(tracks, transla
     cue = review_services.cue_save(cue=cue, text="変更", start_ms=cue.start_ms, end_ms=cue.end_ms,
                           expected_revision=cue.revision, actor=translator)
     assert cue.state == State.TRANSLATED
-    assert list(LocalizationEvent.objects.filter(track=japanese)
-                .order_by("id").values_list("action", flat=True)) == [
-        "track_approved", "track_reopened"]
+    assert list(Event.objects.about(japanese).filter(action__in=[
+        Event.Action.TRACK_APPROVED, Event.Action.TRACK_REOPENED]).order_by("id")
+                .values_list("action", flat=True)) == ["track.approved", "track.reopened"]
 
 
 def test_assignment_limits_translators_and_reviewers(tracks, translator, reviewer):

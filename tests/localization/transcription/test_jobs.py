@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from coprod.audit.models import Event
 from localization.engines import asr, whisper_model
-from localization.events.models import LocalizationEvent
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 from localization.subtitles.profiles import profile_for
 from localization.transcription import services as transcription_services
@@ -51,8 +51,8 @@ def test_upload_runs_the_job_to_a_korean_track(title, make_user,
         assert len(cue.text.split("\n")) <= 2
         assert all(profile.width(line) <= 16 for line in cue.text.split("\n"))
     assert cues[-1].end_ms <= 28_500
-    states = [event.after["state"] for event in LocalizationEvent.objects.filter(
-        job=job, action=LocalizationEvent.Action.JOB_STATE_CHANGED).order_by("id")]
+    states = [event.after["state"] for event in Event.objects.about(job).filter(
+        action=Event.Action.JOB_STATE_CHANGED).order_by("id")]
     assert states == ["extracting_audio", "transcribing", "segmenting", "done"]
 
 
@@ -151,7 +151,8 @@ def test_title_without_an_approving_agreement_is_refused(uncleared_title):
 
 def test_the_track_records_the_clearing_agreement(title):
     job = transcription_services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
-    event = LocalizationEvent.objects.get(job=job, action="track_created")
+    event = Event.objects.about(job.track).get(action=Event.Action.TRACK_CREATED)
+    assert event.after["job"] == job.pk and event.title == job.media.title
     assert event.after["cleared_by_agreement"] == "JV-2026-001"
     assert event.after["model_sha256"] == whisper_model.SHA256["model.bin"]
     assert job.track.asr_model_name.startswith("whisper-base")
@@ -173,7 +174,7 @@ def test_retry_after_failure_and_illegal_transitions(title, settings, tmp_path,
     assert job.state == State.DONE and job.error == "" and job.attempts == 2
     with pytest.raises(ValidationError, match="cannot become"):
         transcription_services.job_retry(job=job)
-    assert LocalizationEvent.objects.filter(job=job, action="job_retried").count() == 1
+    assert Event.objects.about(job).filter(action=Event.Action.JOB_RETRIED).count() == 1
 
 
 @pytest.mark.parametrize("batch_size", [8, 1])

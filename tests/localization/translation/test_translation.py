@@ -282,10 +282,10 @@ def test_safe_fixes_keep_history_and_respect_the_approval_lock(translate, make_u
     assert "\n" in cue.text and cue.state == State.TRANSLATED  # re-broken, needs approval
     assert CueRevision.objects.filter(cue=cue, action=CueRevision.Action.QA_FIX).exists()
     # The track's history says what happened: automatic fixes, not a new track.
-    from localization.events.models import LocalizationEvent
+    from coprod.audit.models import Event
 
-    event = LocalizationEvent.objects.filter(track=track).latest("id")
-    assert event.action == LocalizationEvent.Action.QA_FIXED
+    event = Event.objects.about(track).latest("id")
+    assert event.action == Event.Action.TRACK_QA_FIXED
     assert event.actor == translator and event.after["automatic_fixes"]
     track.locked_at = track.created_at
     track.save()
