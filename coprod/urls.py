@@ -1,3 +1,5 @@
+"""The catalog and rights pages, in the ``catalog`` namespace, and the partner's home."""
+
 from django.urls import path, register_converter
 
 from coprod.accounts import views as accounts_views

@@ -1,3 +1,5 @@
+"""The pipeline's pages, in the ``localization`` namespace, grouped by step."""
+
 from django.urls import path
 
 from localization.delivery import views as delivery_views

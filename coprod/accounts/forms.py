@@ -1,3 +1,5 @@
+"""The preferences form (language and time zone)."""
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _

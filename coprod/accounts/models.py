@@ -1,3 +1,6 @@
+"""Users and companies: each user has roles (Django groups), a time zone and, for
+partner studios, one company."""
+
 from __future__ import annotations
 
 from zoneinfo import available_timezones

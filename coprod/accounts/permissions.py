@@ -1,3 +1,6 @@
+"""Role checks for the whole platform: who may open which page; a denial names the roles
+needed and the user's own."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable

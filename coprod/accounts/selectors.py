@@ -1,3 +1,5 @@
+"""Reads for accounts."""
+
 from django.db.models import QuerySet
 
 from coprod.accounts.models import Company, User

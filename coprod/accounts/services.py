@@ -1,3 +1,5 @@
+"""Writes for accounts: creating a user in one role."""
+
 from __future__ import annotations
 
 from django.contrib.auth.models import Group

@@ -1,3 +1,5 @@
+"""The home pages (by role) and the user's preferences."""
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation

@@ -1,3 +1,6 @@
+"""Agreements and revenue receipts in the full admin, read-only (changes go through the
+services)."""
+
 from django.contrib import admin
 
 from coprod.agreements.models import Agreement, Party, RevenueReceipt, WaterfallTier

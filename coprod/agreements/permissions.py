@@ -1,3 +1,5 @@
+"""Who may open an agreement."""
+
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied

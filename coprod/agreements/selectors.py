@@ -1,3 +1,5 @@
+"""Reads for agreements: who sees which, and the comparison of two versions' terms."""
+
 from django.db.models import QuerySet
 
 from coprod.accounts.roles import Role

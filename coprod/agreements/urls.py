@@ -1,3 +1,5 @@
+"""The agreement pages: list, edit, parties, approvals, documents, statements."""
+
 from django.urls import path
 
 from coprod.agreements import views

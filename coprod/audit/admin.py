@@ -1,3 +1,5 @@
+"""The audit log in the full admin, read-only."""
+
 from django.contrib import admin
 
 from coprod.audit.models import Event

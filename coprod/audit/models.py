@@ -1,3 +1,6 @@
+"""The platform's one audit log: every change that matters, on both sides, with its
+actor, action, object and the values before and after."""
+
 from __future__ import annotations
 
 from django.conf import settings

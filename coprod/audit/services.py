@@ -1,3 +1,5 @@
+"""Writing audit events, in the caller's transaction."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,3 +1,5 @@
+"""Titles in the full admin, read-only."""
+
 from django.contrib import admin
 
 from coprod.catalog.models import Title

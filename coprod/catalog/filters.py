@@ -1,3 +1,5 @@
+"""The catalog's search and filters."""
+
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _

@@ -1,3 +1,5 @@
+"""Forms for titles and credits."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,6 @@
+"""The catalog of Korean IP: titles (films, series, seasons, episodes), localized
+titles, people and credits."""
+
 from __future__ import annotations
 
 from django.db import models

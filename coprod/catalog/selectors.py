@@ -1,3 +1,5 @@
+"""Reads for the catalog: title lists, a title's page and its history."""
+
 from django.db.models import QuerySet
 
 from coprod.audit.models import Event

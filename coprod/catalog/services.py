@@ -1,3 +1,5 @@
+"""Writes for the catalog: titles and credits, each change an audit event."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError

@@ -1,3 +1,5 @@
+"""The catalog pages: title list, a title's tabs, editing titles and credits."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -10,7 +12,7 @@ from coprod.catalog import selectors, services
 from coprod.catalog.filters import TitleFilter
 from coprod.catalog.forms import CreditForm, TitleForm
 from coprod.catalog.models import Credit, Title
-from coprod.core.forms import _apply_errors
+from coprod.core.forms import apply_validation_error
 from coprod.rights import selectors as rights_selectors
 
 TABS = ("metadata", "credits", "rights", "media", "localization", "history")
@@ -73,7 +75,7 @@ def title_edit(request, title_id: int | None = None):
                 messages.success(request, _("The title is saved."))
             return redirect("catalog:title-detail", title_id=title.pk)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
     return render(request, "coprod/title_form.html", {"form": form, "title": title})
 
 

@@ -1,3 +1,5 @@
+"""The admin base class for objects that change only through the platform's services."""
+
 from django.contrib import admin
 
 

@@ -1,7 +1,9 @@
+"""Showing a service's ValidationError on a form."""
+
 from django.core.exceptions import ValidationError
 
 
-def _apply_errors(form, error: ValidationError) -> None:
+def apply_validation_error(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for field, field_errors in error.message_dict.items():
             form.add_error(field if field in form.fields else None, field_errors)

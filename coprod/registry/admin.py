@@ -1,3 +1,5 @@
+"""The AI model and dataset registry in the full admin; every change is an audit event."""
+
 from django.contrib import admin
 
 from coprod.audit.models import Event

@@ -1,3 +1,5 @@
+"""Rights blocks in the full admin, read-only."""
+
 from django.contrib import admin
 
 from coprod.core.admin import ServiceOnlyAdmin

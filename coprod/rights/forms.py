@@ -1,3 +1,5 @@
+"""Forms for rights terms, avails queries and CSV imports."""
+
 import datetime as dt
 
 from django import forms

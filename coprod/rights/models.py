@@ -1,3 +1,6 @@
+"""Rights blocks (rights in held by the venture, rights out granted to licensees) and
+holdbacks."""
+
 from __future__ import annotations
 
 from django.conf import settings

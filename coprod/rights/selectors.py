@@ -1,3 +1,5 @@
+"""Reads for rights: a title's blocks, rights expiring soon, the timeline of windows."""
+
 import datetime as dt
 from dataclasses import dataclass
 

@@ -1,3 +1,6 @@
+"""Writes for rights: recording rights in, granting rights out (checked by the avails
+engine, under a row lock on the title family), deleting blocks."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,3 +1,6 @@
+"""The rights pages: adding and deleting blocks, the avails search, EMA CSV export and
+import."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -8,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coprod.accounts.permissions import CATALOG_ROLES, roles_required
 from coprod.catalog.models import Title
-from coprod.core.forms import _apply_errors
+from coprod.core.forms import apply_validation_error
 from coprod.rights import ema_csv as rights_csv
 from coprod.rights import services
 from coprod.rights.avails import availability
@@ -50,7 +53,7 @@ def rights_block_add(request, title_id: int, direction: str):
                 form.add_error(None, f"{reason.message} ({reason.start} – "
                                      f"{reason.end or _('open-ended')})")
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
     return render(request, "coprod/rights_form.html", {
         "form": form, "title": title, "direction": direction,
     })

@@ -1,3 +1,5 @@
+"""The navigation for every page."""
+
 from coprod.system.navigation import navigation_for
 
 

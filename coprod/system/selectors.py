@@ -1,3 +1,5 @@
+"""The recent health checks' answers, per queue."""
+
 import json
 
 from django_celery_results.models import TaskResult

@@ -1,3 +1,5 @@
+"""Sending a health check to every worker queue."""
+
 from __future__ import annotations
 
 

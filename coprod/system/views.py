@@ -1,3 +1,5 @@
+"""The administrator's system status page."""
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _

@@ -1,3 +1,5 @@
+"""Delivery packages for licensees."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,3 +1,5 @@
+"""Building a delivery package on the ``cpu`` queue."""
+
 from localization import background
 from localization.delivery.services import package_build
 

@@ -1,3 +1,5 @@
+"""Requesting and downloading delivery packages."""
+
 import datetime as dt
 
 from django.contrib import messages

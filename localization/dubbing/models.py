@@ -1,3 +1,5 @@
+"""Voice roles, dub tracks and their synthesized lines."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,3 +1,5 @@
+"""Building a dub on the ``cpu`` queue."""
+
 from localization import background
 from localization.dubbing.services import dub_run
 

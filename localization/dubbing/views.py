@@ -1,3 +1,5 @@
+"""The dub section of a track: voice roles, building a dub, its audio."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404

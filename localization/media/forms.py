@@ -1,3 +1,5 @@
+"""The media upload form."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""Uploaded media files, probed and stored."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,3 +1,5 @@
+"""Reads for media."""
+
 from __future__ import annotations
 
 from django.db.models import QuerySet

@@ -1,3 +1,6 @@
+"""Writes for media intake: size limits, probing, storage; the transcription step queues
+its job from here."""
+
 from __future__ import annotations
 
 import contextlib

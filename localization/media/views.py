@@ -1,3 +1,5 @@
+"""The media upload page and the demo clip."""
+
 from pathlib import Path
 
 from django.contrib import messages

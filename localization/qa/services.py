@@ -1,3 +1,6 @@
+"""Subtitle QA on stored tracks: whole-track checks, safe fixes (through the edit rules
+and history), one cue's check, export blockers."""
+
 from __future__ import annotations
 
 from django.db import transaction

@@ -1,3 +1,5 @@
+"""Whole-track QA on the ``cpu`` queue."""
+
 from localization import background
 from localization.qa.services import quality_check_track
 from localization.subtitles.models import SubtitleTrack

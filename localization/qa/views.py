@@ -1,3 +1,5 @@
+"""Running QA on a track, and checking one cue inline."""
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect

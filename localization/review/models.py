@@ -1,3 +1,5 @@
+"""Comments on cues and the waveforms the editor draws."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,3 +1,6 @@
+"""The subtitle editor's writes: cue edits with optimistic locking, split and merge, the
+review workflow, assignment, approval and reopening, comments."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError

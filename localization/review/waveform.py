@@ -1,3 +1,5 @@
+"""The waveform peaks of a media file, computed once and kept."""
+
 from __future__ import annotations
 
 from localization.media.models import MediaAsset

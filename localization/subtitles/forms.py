@@ -1,3 +1,5 @@
+"""The subtitle import form and the size limit of text uploads."""
+
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _

@@ -1,3 +1,5 @@
+"""Cue history: every write keeps the version it replaces."""
+
 from __future__ import annotations
 
 from localization.subtitles.models import CueRevision, SubtitleCue

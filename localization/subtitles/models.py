@@ -1,3 +1,5 @@
+"""Subtitle tracks, their cues and every saved version of a cue."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,3 +1,5 @@
+"""Reads for tracks: lists, cues, exports and file names."""
+
 from __future__ import annotations
 
 from django.db.models import Count, QuerySet

@@ -1,3 +1,5 @@
+"""Writes for tracks: numbering versions, creating tracks, importing subtitle files."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError

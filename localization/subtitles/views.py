@@ -1,3 +1,5 @@
+"""The track pages: detail, download in every format, import."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse

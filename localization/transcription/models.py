@@ -1,3 +1,6 @@
+"""Transcription jobs: one media file's speech recognition, with its state, progress and
+timings."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,3 +1,5 @@
+"""Reads for transcription jobs."""
+
 from __future__ import annotations
 
 from django.db.models import QuerySet

@@ -1,3 +1,6 @@
+"""Transcription jobs: intake, the state machine, the Whisper run and the Korean track
+it writes."""
+
 from __future__ import annotations
 
 import logging

@@ -1,3 +1,6 @@
+"""Transcription on the ``gpu`` queue: a redelivered job starts over and never writes a
+second track."""
+
 from localization import background
 from localization.transcription import services
 

@@ -1,3 +1,5 @@
+"""The localization overview and the jobs pages (retry, cancel)."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render

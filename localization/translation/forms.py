@@ -1,3 +1,5 @@
+"""Forms for glossary terms and TMX imports."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""The glossary: a title's (or its series') terms and their required renderings."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError

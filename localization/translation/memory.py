@@ -1,3 +1,5 @@
+"""The translation memory: exact and fuzzy matches, TMX export and import."""
+
 from __future__ import annotations
 
 import re

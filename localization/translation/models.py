@@ -1,3 +1,5 @@
+"""The glossary per title and the translation memory."""
+
 from __future__ import annotations
 
 from django.conf import settings

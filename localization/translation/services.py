@@ -1,3 +1,6 @@
+"""Machine translation of tracks: one target track per language, filled by the memory,
+the glossary and the licensed engine."""
+
 from __future__ import annotations
 
 from django.conf import settings

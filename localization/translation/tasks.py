@@ -1,3 +1,5 @@
+"""Filling a translated track on the ``cpu`` queue."""
+
 from localization import background
 from localization.translation.services import translation_run
 

@@ -1,3 +1,5 @@
+"""Translating a track, the glossary and the translation memory pages."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
