@@ -43,11 +43,11 @@ def task_enqueue_on_commit(name: str, *, args: list, task_id: str | None = None)
 
 
 def pipeline_task(name: str, *, bind: bool = False) -> Callable:
-    """Declare the pipeline task ``localization.tasks.<name>``: late acknowledgement, the
+    """Declare the pipeline task ``name`` (one of the names above): late acknowledgement, the
     message handed back when its worker is lost (so another worker redoes it; the
     services are idempotent), and the soft and hard time limits of the settings."""
     return shared_task(
-        name=f"localization.tasks.{name}", bind=bind, acks_late=True,
+        name=name, bind=bind, acks_late=True,
         reject_on_worker_lost=True,
         soft_time_limit=settings.LOCALIZATION_TASK_SOFT_TIME_LIMIT,
         time_limit=settings.LOCALIZATION_TASK_TIME_LIMIT)
@@ -106,8 +106,7 @@ def run_guarded[T](*, work: Callable[[], T], fail: Callable[[str], T], label: st
                    refusals: tuple[type[Exception], ...] = ()) -> T:
     """Run ``work``; a time limit, a refusal (an illegal move, or one of ``refusals``;
     its message is the reason) or any other error ends the run through ``fail`` with the
-    reason. A crash
-    also logs its traceback under ``label``."""
+    reason. A crash also logs its traceback under ``label``."""
     try:
         return work()
     except SoftTimeLimitExceeded:

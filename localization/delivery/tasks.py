@@ -4,7 +4,7 @@ from localization import background
 from localization.delivery.services import package_build
 
 
-@background.pipeline_task("build_delivery_package")
+@background.pipeline_task(background.BUILD_DELIVERY_PACKAGE)
 def build_delivery_package(package_id: int) -> str | None:
     """Write a delivery package's ZIP and manifest on the ``cpu`` queue."""
     package = package_build(package_id=package_id)

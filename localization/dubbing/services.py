@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import logging
 import shutil
 import tempfile
 import wave
@@ -39,7 +38,6 @@ from localization.engines import tts
 from localization.events import pipeline_event
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 
-logger = logging.getLogger(__name__)
 State = DubTrack.State
 MIX_SAMPLE_RATE = 48_000
 TAIL_MS = 500  # silence after the last line when the track has no media file

@@ -4,7 +4,7 @@ from localization import background
 from localization.dubbing.services import dub_run
 
 
-@background.pipeline_task("dub_track", bind=True)
+@background.pipeline_task(background.DUB_TRACK, bind=True)
 def dub_track(self, dub_id: int) -> str | None:
     """Synthesize and mix a dub on the ``cpu`` queue, reporting progress to Celery too."""
     def report(percent: int) -> None:

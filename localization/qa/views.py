@@ -6,9 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from localization.permissions import (
-    check_can_check_quality,
-)
+from localization.permissions import check_can_check_quality
 from localization.qa import services
 from localization.subtitles.models import SubtitleTrack
 

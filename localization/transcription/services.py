@@ -3,7 +3,6 @@ it writes."""
 
 from __future__ import annotations
 
-import logging
 import tempfile
 import time
 import uuid
@@ -32,9 +31,6 @@ from localization.subtitles.services import track_create
 from localization.transcription.model_check import ModelNotApproved, asr_model_check_approved
 from localization.transcription.models import LocalizationJob
 from localization.transcription.recognition import transcribe_wav
-
-logger = logging.getLogger(__name__)
-
 
 State = LocalizationJob.State
 

@@ -117,7 +117,6 @@ def translation_run(*, track_id: int) -> SubtitleTrack | None:
 
 
 def _fill(track: SubtitleTrack, pending: list[SubtitleCue]) -> None:
-
     candidates = memory_candidates(source_language="ko", target_language=track.language)
     remaining = []
     for cue in pending:

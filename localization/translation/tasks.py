@@ -4,7 +4,7 @@ from localization import background
 from localization.translation.services import translation_run
 
 
-@background.pipeline_task("translate_track")
+@background.pipeline_task(background.TRANSLATE_TRACK)
 def translate_track(track_id: int) -> int | None:
     """Routed to the ``cpu`` queue; fills only cues still untranslated, so a re-run is safe."""
     track = translation_run(track_id=track_id)
