@@ -15,14 +15,18 @@ mkdir -p var/log
 .venv/bin/celery -A config worker -Q gpu,cpu,default --concurrency 1 --loglevel INFO \
   --hostname "local-worker@%h" >var/log/worker.log 2>&1 &
 worker=$!
+# Celery beat runs the periodic check that requeues runs whose worker stopped reporting.
+.venv/bin/celery -A config beat --loglevel INFO --schedule var/celerybeat-schedule \
+  >var/log/beat.log 2>&1 &
+beat=$!
 stop() {
-  kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null
+  kill "$worker" "$beat" 2>/dev/null; wait "$worker" "$beat" 2>/dev/null
   if [ -z "${DATABASE_URL:-}" ]; then $py -m config.embedded stop "${PLATFORM_DATA_DIR:-var}/postgres"; fi
 }
 trap stop EXIT
 
 echo
-echo "Worker started (log: var/log/worker.log)."
+echo "Worker and beat started (logs: var/log/worker.log, var/log/beat.log)."
 echo "Open http://$host:$port/ and log in with one of the demo accounts above."
 echo
 $py manage.py runserver "$host:$port"

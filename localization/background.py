@@ -7,11 +7,12 @@
   its queue by name (``CELERY_TASK_ROUTES``).
 - Every task is declared with ``pipeline_task``: acknowledged only when done, handed
   back if its worker dies, with the soft and hard time limits of the settings.
-- Every run with a row (transcription jobs, dubs, delivery packages) moves through a
-  ``RunStateMachine`` (queued, its running steps with progress, done, or failed with
-  the reason, or cancelled) and runs its work inside ``run_guarded``, which turns a
-  time limit, a refusal or a crash into a failed run with the reason, logging the
-  traceback of a crash.
+- Every run has a row (transcription jobs, translation and QA runs, dubs, delivery
+  packages) and moves through a ``RunStateMachine`` (queued, its running steps with
+  progress, done, or failed with the reason, or cancelled); ``localization.runs.lifecycle``
+  claims, retries, cancels and requeues runs of any kind, and runs the work with a
+  heartbeat inside ``run_guarded``, which turns a time limit, a refusal or a crash into a
+  failed run with the reason, logging the traceback of a crash.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ TRANSLATE_TRACK = "localization.tasks.translate_track"
 CHECK_TRACK_QUALITY = "localization.tasks.check_track_quality"
 DUB_TRACK = "localization.tasks.dub_track"
 BUILD_DELIVERY_PACKAGE = "localization.tasks.build_delivery_package"
+REQUEUE_STALE_RUNS = "localization.tasks.requeue_stale_runs"
 
 
 def task_enqueue_on_commit(name: str, *, args: list, task_id: str | None = None) -> None:
@@ -75,6 +77,9 @@ class RunStateMachine:
         missing = set(states.values) - set(self.transitions)
         if missing:
             raise ValueError(f"no transitions given from {sorted(missing)}")
+        for required in ("QUEUED", "DONE", "FAILED", "CANCELLED"):
+            if not hasattr(states, required):
+                raise ValueError(f"every run has a {required} state")
 
     def is_active(self, run) -> bool:
         return run.state in self.active

@@ -5,6 +5,7 @@ from localization.delivery.models import DeliveryPackage
 from localization.dubbing.models import DubClip, DubTrack, VoiceRole
 from localization.media.models import MediaAsset
 from localization.review.models import CueComment, MediaWaveform
+from localization.runs.models import TrackRun
 from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
 from localization.transcription.models import LocalizationJob
 from localization.translation.models import GlossaryTerm, TranslationMemoryEntry
@@ -12,5 +13,5 @@ from localization.translation.models import GlossaryTerm, TranslationMemoryEntry
 __all__ = [
     "CueComment", "CueRevision", "DeliveryPackage", "DubClip", "DubTrack", "GlossaryTerm",
     "LocalizationJob", "MediaAsset", "MediaWaveform", "SubtitleCue",
-    "SubtitleTrack", "TranslationMemoryEntry", "VoiceRole",
+    "SubtitleTrack", "TrackRun", "TranslationMemoryEntry", "VoiceRole",
 ]

@@ -148,3 +148,19 @@ def check_can_deliver(user) -> None:
 
 def check_can_download_package(user, package) -> None:
     check_roles(user, LOCALIZATION_ROLES)
+
+
+# --- background runs -------------------------------------------------------------------------
+
+def check_can_change_run(user, kind: str, run) -> None:
+    """Retry or cancel a background run: whoever may start that kind of run."""
+    checks = {
+        "transcription": lambda: check_can_change_job(user, run),
+        "translation": lambda: check_can_translate_track(user, run.track),
+        "quality_check": lambda: check_can_check_quality(user, run.track),
+        "dub": lambda: check_can_dub(user, run.track),
+        "package": lambda: check_can_deliver(user),
+    }
+    if kind not in checks:
+        raise PermissionDenied(_("Unknown kind of run."))
+    checks[kind]()

@@ -7,6 +7,7 @@ from localization.dubbing import views as dubbing_views
 from localization.media import views as media_views
 from localization.qa import views as qa_views
 from localization.review import views as editor_views
+from localization.runs import views as runs_views
 from localization.subtitles import views as subtitles_views
 from localization.transcription import views as transcription_views
 from localization.translation import views as translation_views
@@ -16,8 +17,9 @@ urlpatterns = [
     path("", transcription_views.overview, name="overview"),
     path("jobs/", transcription_views.job_list, name="job-list"),
     path("jobs/table/", transcription_views.job_table, name="job-table"),
-    path("jobs/<int:job_id>/retry/", transcription_views.job_retry, name="job-retry"),
-    path("jobs/<int:job_id>/cancel/", transcription_views.job_cancel, name="job-cancel"),
+    path("runs/", runs_views.run_list, name="run-list"),
+    path("runs/<str:kind>/<int:run_id>/retry/", runs_views.run_retry, name="run-retry"),
+    path("runs/<str:kind>/<int:run_id>/cancel/", runs_views.run_cancel, name="run-cancel"),
     path("media/upload/", media_views.media_upload, name="media-upload"),
     path("media/demo-clip/", media_views.demo_clip, name="demo-clip"),
     path("tracks/import/", subtitles_views.track_import, name="track-import"),

@@ -10,11 +10,20 @@ from coprod.accounts.roles import Role
     ("localization.tasks.transcribe_media", "gpu"),
     ("localization.tasks.translate_track", "cpu"),
     ("localization.tasks.check_track_quality", "cpu"),
+    ("localization.tasks.dub_track", "cpu"),
+    ("localization.tasks.requeue_stale_runs", "default"),
     ("coprod.tasks.send_statement", "default"),
 ])
 def test_tasks_are_routed_to_the_queue_of_their_workload(task_name, queue):
     route = app.amqp.router.route({}, task_name)
     assert route["queue"].name == queue
+
+
+def test_beat_runs_the_check_for_runs_whose_worker_is_gone(settings):
+    entry = app.conf.beat_schedule["requeue-stale-runs"]
+    assert entry["task"] == "localization.tasks.requeue_stale_runs"
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == settings.RUN_STALE_CHECK_SECONDS
 
 
 def test_celery_is_configured_from_django_settings():

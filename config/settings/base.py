@@ -129,6 +129,7 @@ CELERY_TASK_QUEUES = [
     for name in ("default", "cpu", "gpu")
 ]
 CELERY_TASK_ROUTES = {
+    "localization.tasks.requeue_stale_runs": {"queue": "default", "routing_key": "default"},
     "localization.tasks.transcribe*": {"queue": "gpu", "routing_key": "gpu"},
     "localization.tasks.*": {"queue": "cpu", "routing_key": "cpu"},
 }
@@ -175,6 +176,16 @@ LOCALIZATION_TASK_SOFT_TIME_LIMIT = env.int("LOCALIZATION_TASK_SOFT_TIME_LIMIT",
                                             default=4 * 3600)
 LOCALIZATION_TASK_TIME_LIMIT = env.int("LOCALIZATION_TASK_TIME_LIMIT",
                                        default=LOCALIZATION_TASK_SOFT_TIME_LIMIT + 600)
+# A worker writes a heartbeat on the run it holds this often; a running run without one
+# for RUN_STALE_AFTER_SECONDS is put back in the queue by the periodic check (Celery beat,
+# every RUN_STALE_CHECK_SECONDS), and a person may retry it after three missed beats.
+RUN_HEARTBEAT_SECONDS = env.float("RUN_HEARTBEAT_SECONDS", default=10.0)
+RUN_STALE_AFTER_SECONDS = env.float("RUN_STALE_AFTER_SECONDS", default=120.0)
+RUN_STALE_CHECK_SECONDS = env.float("RUN_STALE_CHECK_SECONDS", default=30.0)
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stale-runs": {"task": "localization.tasks.requeue_stale_runs",
+                           "schedule": RUN_STALE_CHECK_SECONDS},
+}
 # Redis redelivers a task whose worker vanished after this many seconds; keep it above
 # the longest task, since a running task is also redelivered after it (tasks are idempotent).
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT",

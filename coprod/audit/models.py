@@ -59,9 +59,12 @@ class Event(models.Model):
         # The localization pipeline.
         MEDIA_UPLOADED = "media.uploaded", _("Media uploaded")
         JOB_CREATED = "job.created", _("Job created")
-        JOB_STATE_CHANGED = "job.state_changed", _("Job state changed")
-        JOB_RETRIED = "job.retried", _("Job retried")
-        JOB_CANCELLED = "job.cancelled", _("Job cancelled")
+        # Every background run (transcription, translation, QA, dub, package).
+        RUN_QUEUED = "run.queued", _("Queued")
+        RUN_STATE_CHANGED = "run.state_changed", _("Run state changed")
+        RUN_RETRIED = "run.retried", _("Retried")
+        RUN_REQUEUED = "run.requeued", _("Put back in the queue (worker gone)")
+        RUN_CANCELLED = "run.cancelled", _("Cancelled")
         TRACK_CREATED = "track.created", _("Subtitle track created")
         TRACK_IMPORTED = "track.imported", _("Subtitle track imported")
         TRACK_ASSIGNED = "track.assigned", _("Subtitle track assigned")
@@ -71,10 +74,8 @@ class Event(models.Model):
         VOICE_ROLE_SET = "voice_role.set", _("Voice role set")
         DUB_REQUESTED = "dub.requested", _("Dub requested")
         DUB_FINISHED = "dub.finished", _("Dub finished")
-        DUB_FAILED = "dub.failed", _("Dub failed")
         PACKAGE_REQUESTED = "package.requested", _("Delivery package requested")
         PACKAGE_BUILT = "package.built", _("Delivery package built")
-        PACKAGE_FAILED = "package.failed", _("Delivery package failed")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                               related_name="+")

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from localization.dubbing.models import DubTrack
+from localization.runs.models import RunRecord
 from localization.subtitles.models import SubtitleTrack
 
 
-class DeliveryPackage(models.Model):
+class DeliveryPackage(RunRecord):
     """Subtitles, dub and manifest of a title in one language, for one licensee, territory
     and window, built only when the venture holds and has granted those rights."""
 
@@ -20,6 +20,10 @@ class DeliveryPackage(models.Model):
         BUILDING = "building", _("Building")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ACTIVE_STATES = (State.QUEUED, State.BUILDING)
+    RUN_KIND = "package"
 
     title = models.ForeignKey("coprod.Title", verbose_name=_("title"), on_delete=models.PROTECT,
                               related_name="delivery_packages")
@@ -39,16 +43,10 @@ class DeliveryPackage(models.Model):
     include_dub = models.BooleanField(_("dub"), default=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices,
                              default=State.QUEUED)
-    error = models.TextField(_("error"), blank=True)
     file = models.FileField(_("file"), upload_to="localization/packages/%Y/%m/",
                             max_length=500, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     manifest = models.JSONField(_("manifest"), default=dict, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
-                                   on_delete=models.PROTECT, related_name="+", null=True,
-                                   blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -45,6 +45,8 @@ from localization import background
 from localization.delivery.models import DeliveryPackage
 from localization.dubbing.models import DubTrack
 from localization.events import pipeline_event
+from localization.runs import lifecycle
+from localization.runs.lifecycle import RunKind
 from localization.subtitles import selectors as subtitles_selectors
 from localization.subtitles.formats import FORMATS
 from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
@@ -58,13 +60,18 @@ MANIFEST_NAME = "manifest.json"
 
 # A redelivered build (its worker died) starts over.
 MACHINE = background.RunStateMachine(
-    states=State, active=(State.QUEUED, State.BUILDING),
+    states=State, active=DeliveryPackage.ACTIVE_STATES,
     refusal=gettext_lazy("A package that is %(state)s cannot become %(new)s."), transitions={
-        State.QUEUED: {State.BUILDING, State.FAILED},
-        State.BUILDING: {State.BUILDING, State.DONE, State.FAILED},
+        State.QUEUED: {State.BUILDING, State.FAILED, State.CANCELLED},
+        State.BUILDING: {State.QUEUED, State.BUILDING, State.DONE, State.FAILED,
+                         State.CANCELLED},
         State.DONE: set(),
-        State.FAILED: set(),
+        State.FAILED: {State.QUEUED},
+        State.CANCELLED: {State.QUEUED},
     })
+KIND = RunKind(key="package", label=gettext_lazy("Delivery package"), model=DeliveryPackage,
+               machine=MACHINE, task=background.BUILD_DELIVERY_PACKAGE, running=State.BUILDING,
+               reset={"manifest": {}, "sha256": ""})
 
 
 class DeliveryRefused(ValidationError):
@@ -224,24 +231,21 @@ def package_create(*, title: Title, language: str, licensee: Company, territory:
                    "window": [start.isoformat(), end.isoformat() if end else None],
                    "granted_by": rights.granted_by})
         if enqueue:
-            background.task_enqueue_on_commit(background.BUILD_DELIVERY_PACKAGE,
-                                              args=[package.pk])
+            lifecycle.run_enqueue(KIND, package)
     return package
 
 
-def package_build(*, package_id: int) -> DeliveryPackage | None:
+def package_build(*, package_id: int, task_id: str | None = None,
+                  worker: str = "") -> DeliveryPackage | None:
     """Write the ZIP and manifest. A built package is left alone; the rights are checked
     again, since a grant may have ended since the package was requested."""
-    with transaction.atomic():
-        package = (DeliveryPackage.objects.select_for_update(of=("self",))
-                   .select_related("title", "licensee", "track__source_track", "dub")
-                   .filter(pk=package_id).first())
-        if package is None or not MACHINE.is_active(package):
-            return package
-        MACHINE.move(package, State.BUILDING, error="")
-    return background.run_guarded(
-        work=lambda: _build(package), fail=lambda reason: _fail(package, reason),
-        label=f"delivery package {package.pk}",
+    package, claimed = lifecycle.run_claim(
+        KIND, package_id, task_id=task_id, worker=worker,
+        select_related=("title", "licensee", "track__source_track", "dub"))
+    if not claimed:
+        return package
+    return lifecycle.run_guarded(
+        KIND, package, lambda: _build(package),
         time_limit_message=_("The package build ran past its time limit and was stopped."),
         refusals=(DeliveryRefused,))
 
@@ -307,28 +311,18 @@ def _build(package: DeliveryPackage) -> DeliveryPackage:
         local.seek(0)
         with transaction.atomic():
             locked = DeliveryPackage.objects.select_for_update().get(pk=package.pk)
-            if locked.state != State.BUILDING:
-                return locked
+            if locked.state != State.BUILDING or not lifecycle.run_held(KIND, locked, package):
+                return locked  # another delivery finished it, or it was requeued
             licensee = subtitles_selectors.safe_file_name(package.licensee.name)
             locked.file.save(f"{stem}.{licensee}.zip", File(local), save=False)
-            MACHINE.move(locked, State.DONE, manifest=manifest, sha256=digest.hexdigest(),
-                         finished_at=timezone.now(), error="")
+            lifecycle.run_move(KIND, locked, State.DONE, progress=100,
+                               manifest=manifest, sha256=digest.hexdigest(),
+                               finished_at=timezone.now(), error="")
             pipeline_event(
                 action=Event.Action.PACKAGE_BUILT, about=locked,
                 after={"track": track.pk, "sha256": locked.sha256,
                        "files": [entry["path"] for entry in manifest["files"]]})
     return locked
-
-
-def _fail(package: DeliveryPackage, message: str) -> DeliveryPackage:
-    with transaction.atomic():
-        package = DeliveryPackage.objects.select_for_update().get(pk=package.pk)
-        if MACHINE.is_active(package):
-            MACHINE.move(package, State.FAILED, error=message[:2000], finished_at=timezone.now())
-            pipeline_event(
-                action=Event.Action.PACKAGE_FAILED, about=package,
-                after={"track": package.track_id, "error": message[:500]})
-    return package
 
 
 def _extension(fmt: str) -> str:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from localization.runs.models import RunRecord
 from localization.subtitles.models import SubtitleTrack
 
 
@@ -37,7 +38,7 @@ class VoiceRole(models.Model):
         return f"{self.speaker or '—'} → {self.voice_key}"
 
 
-class DubTrack(models.Model):
+class DubTrack(RunRecord):
     """A synthesized dub of an approved subtitle track, mixed into one WAV and one AAC."""
 
     class State(models.TextChoices):
@@ -46,15 +47,15 @@ class DubTrack(models.Model):
         MIXING = "mixing", _("Mixing")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     ACTIVE_STATES = (State.QUEUED, State.SYNTHESIZING, State.MIXING)
+    RUN_KIND = "dub"
 
     track = models.ForeignKey(SubtitleTrack, verbose_name=_("subtitle track"),
                               on_delete=models.CASCADE, related_name="dub_tracks")
     state = models.CharField(_("state"), max_length=16, choices=State.choices,
                              default=State.QUEUED)
-    progress = models.PositiveSmallIntegerField(_("progress (percent)"), default=0)
-    error = models.TextField(_("error"), blank=True)
     # speaker -> {key, model_name, model_sha256, draft, agreement}: what was cleared.
     voices = models.JSONField(_("voices"), default=dict, blank=True)
     max_speedup = models.FloatField(_("maximum speed-up"), default=1.25)
@@ -68,12 +69,6 @@ class DubTrack(models.Model):
                            blank=True)
     aac = models.FileField(_("AAC"), upload_to="localization/dubs/%Y/%m/", max_length=500,
                            blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
-                                   on_delete=models.PROTECT, related_name="+", null=True,
-                                   blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -84,10 +79,6 @@ class DubTrack(models.Model):
 
     def __str__(self) -> str:
         return f"dub #{self.pk} of {self.track}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.state in self.ACTIVE_STATES
 
 
 class DubClip(models.Model):

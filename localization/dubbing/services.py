@@ -36,6 +36,8 @@ from localization.dubbing import audio
 from localization.dubbing.models import DubClip, DubTrack, VoiceRole
 from localization.engines import tts
 from localization.events import pipeline_event
+from localization.runs import lifecycle
+from localization.runs.lifecycle import RunKind
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 
 State = DubTrack.State
@@ -47,13 +49,20 @@ SYNTHESIS_SHARE = 80
 MACHINE = background.RunStateMachine(
     states=State, active=DubTrack.ACTIVE_STATES,
     refusal=gettext_lazy("A dub that is %(state)s cannot become %(new)s."), transitions={
-    State.QUEUED: {State.SYNTHESIZING, State.FAILED},
-    # A redelivered task (its worker died) starts over from synthesis.
-    State.SYNTHESIZING: {State.SYNTHESIZING, State.MIXING, State.FAILED},
-    State.MIXING: {State.SYNTHESIZING, State.DONE, State.FAILED},
-    State.FAILED: set(),
+    State.QUEUED: {State.SYNTHESIZING, State.FAILED, State.CANCELLED},
+    # A redelivered task (its worker died) starts over from synthesis; a run whose worker
+    # is gone goes back to the queue.
+    State.SYNTHESIZING: {State.QUEUED, State.SYNTHESIZING, State.MIXING, State.FAILED,
+                         State.CANCELLED},
+    State.MIXING: {State.QUEUED, State.SYNTHESIZING, State.DONE, State.FAILED,
+                   State.CANCELLED},
+    State.FAILED: {State.QUEUED},
+    State.CANCELLED: {State.QUEUED},
     State.DONE: set(),
 })
+KIND = RunKind(key="dub", label=gettext_lazy("Dub"), model=DubTrack, machine=MACHINE,
+               task=background.DUB_TRACK, running=State.SYNTHESIZING,
+               reset={"fit_flags": [], "clips_synthesized": 0, "clips_reused": 0})
 
 
 class DubRefused(ValidationError):
@@ -186,29 +195,26 @@ def dub_create(*, track: SubtitleTrack, actor=None, max_speedup: float | None = 
                                              for speaker, voice in voices.items()},
                    "max_speedup": max_speedup})
         if enqueue:
-            background.task_enqueue_on_commit(background.DUB_TRACK, args=[dub.pk])
+            lifecycle.run_enqueue(KIND, dub)
     return dub
 
 
 def _transition(dub: DubTrack, new_state: str, **fields) -> None:
-    MACHINE.move(dub, new_state, **fields)
+    lifecycle.run_move(KIND, dub, new_state, **fields)
 
 
-def dub_run(*, dub_id: int,
+def dub_run(*, dub_id: int, task_id: str | None = None, worker: str = "",
             on_progress: Callable[[int], None] | None = None) -> DubTrack | None:
     """Synthesize, fit and mix a dub. Safe to run twice: a finished dub is left alone and
     an interrupted one starts over, reusing the lines already synthesized."""
-    with transaction.atomic():
-        dub = (DubTrack.objects.select_for_update(of=("self",))
-               .select_related("track__title", "track__media")
-               .filter(pk=dub_id).first())
-        if dub is None or dub.state not in DubTrack.ACTIVE_STATES:
-            return dub
-        _transition(dub, State.SYNTHESIZING, progress=0, error="", started_at=timezone.now(),
-                    fit_flags=[], clips_synthesized=0, clips_reused=0)
-    return background.run_guarded(
-        work=lambda: _synthesize_and_mix(dub, on_progress),
-        fail=lambda reason: _fail(dub, reason), label=f"dub {dub.pk}",
+    dub, claimed = lifecycle.run_claim(
+        KIND, dub_id, task_id=task_id, worker=worker,
+        select_related=("track__title", "track__media"),
+        fit_flags=[], clips_synthesized=0, clips_reused=0)
+    if not claimed:
+        return dub
+    return lifecycle.run_guarded(
+        KIND, dub, lambda: _synthesize_and_mix(dub, on_progress),
         time_limit_message=_("The dub ran past its time limit and was stopped."),
         refusals=(DubRefused, tts.SpeechSynthesisError))
 
@@ -216,7 +222,9 @@ def dub_run(*, dub_id: int,
 def _progress(dub: DubTrack, percent: int, on_progress) -> None:
     if percent > dub.progress:
         dub.progress = percent
-        DubTrack.objects.filter(pk=dub.pk).update(progress=percent)
+        if not DubTrack.objects.filter(pk=dub.pk, task_id=dub.task_id,
+                                       state__in=DubTrack.ACTIVE_STATES).update(progress=percent):
+            raise lifecycle.RunStopped()  # cancelled or requeued meanwhile
         if on_progress:
             on_progress(percent)
 
@@ -254,6 +262,8 @@ def _synthesize_and_mix(dub: DubTrack, on_progress) -> DubTrack:
 
     with transaction.atomic():
         locked = DubTrack.objects.select_for_update().get(pk=dub.pk)
+        if locked.state != State.SYNTHESIZING or not lifecycle.run_held(KIND, locked, dub):
+            return locked  # cancelled or requeued meanwhile
         _transition(locked, State.MIXING, progress=SYNTHESIS_SHARE, fit_flags=flags,
                     clips_synthesized=synthesized, clips_reused=reused)
     dub = locked
@@ -273,8 +283,8 @@ def _synthesize_and_mix(dub: DubTrack, on_progress) -> DubTrack:
         aac_path = audio.write_aac(mixed, MIX_SAMPLE_RATE, Path(folder) / f"{stem}.m4a")
         with transaction.atomic():
             locked = DubTrack.objects.select_for_update().get(pk=dub.pk)
-            if locked.state != State.MIXING:
-                return locked  # another delivery of the task finished or failed it
+            if locked.state != State.MIXING or not lifecycle.run_held(KIND, locked, dub):
+                return locked  # another delivery finished, failed or requeued it
             with wav_path.open("rb") as wav_file, aac_path.open("rb") as aac_file:
                 locked.wav.save(wav_path.name, File(wav_file), save=False)
                 locked.aac.save(aac_path.name, File(aac_file), save=False)
@@ -286,17 +296,6 @@ def _synthesize_and_mix(dub: DubTrack, on_progress) -> DubTrack:
     if on_progress:
         on_progress(100)
     return locked
-
-
-def _fail(dub: DubTrack, message: str) -> DubTrack:
-    with transaction.atomic():
-        dub = DubTrack.objects.select_for_update().get(pk=dub.pk)
-        if dub.state in DubTrack.ACTIVE_STATES:
-            _transition(dub, State.FAILED, error=message[:2000], finished_at=timezone.now())
-            pipeline_event(
-                action=Event.Action.DUB_FAILED, about=dub,
-                after={"track": dub.track_id, "error": message[:500]})
-    return dub
 
 
 # --- the cache of synthesized lines ----------------------------------------------------------

@@ -11,5 +11,6 @@ def dub_track(self, dub_id: int) -> str | None:
         if self.request.id and not self.request.is_eager:
             self.update_state(state="PROGRESS", meta={"progress": percent})
 
-    dub = dub_run(dub_id=dub_id, on_progress=report)
+    dub = dub_run(dub_id=dub_id, task_id=self.request.id, worker=self.request.hostname or "",
+                  on_progress=report)
     return dub.state if dub is not None else None

@@ -4,11 +4,16 @@ and history), one cue's check, export blockers."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coprod.audit.models import Event
 from localization import background, qa
 from localization.events import pipeline_event
-from localization.permissions import check_can_edit_track
+from localization.permissions import check_can_check_quality, check_can_edit_track
+from localization.runs import lifecycle
+from localization.runs.models import TrackRun
+from localization.runs.tracks import track_run_create, track_run_kind
 from localization.subtitles.history import cue_revision_record, cue_snapshot_if_missing
 from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
 from localization.translation.glossary import glossary_rules
@@ -20,9 +25,35 @@ def qa_cues(track: SubtitleTrack) -> list[qa.QACue]:
             for cue in track.cues.select_related("source_cue").order_by("index")]
 
 
-def quality_check_enqueue(*, track: SubtitleTrack) -> None:
-    """Run the whole-track QA on the ``cpu`` queue."""
-    background.task_enqueue_on_commit(background.CHECK_TRACK_QUALITY, args=[track.pk])
+KIND = track_run_kind(TrackRun.Kind.QUALITY_CHECK, label=gettext_lazy("Quality check"),
+                      task=background.CHECK_TRACK_QUALITY)
+
+
+def quality_check_enqueue(*, track: SubtitleTrack, user=None) -> TrackRun:
+    """Run the whole-track QA on the ``cpu`` queue, as a run with its own row."""
+    if user is not None:
+        check_can_check_quality(user, track)
+    return track_run_create(KIND, track=track, actor=user)
+
+
+def quality_check_run(*, run_id: int, task_id: str | None = None,
+                      worker: str = "") -> TrackRun | None:
+    """The queued whole-track check; harmless to run twice (it only rewrites findings)."""
+    run, claimed = lifecycle.run_claim(KIND, run_id, task_id=task_id, worker=worker,
+                                       select_related=("track__title",), result={})
+    if not claimed:
+        return run
+
+    def work() -> TrackRun:
+        issues = quality_check_track(track=run.track)
+        severities = [issue.severity for issue in issues]
+        return lifecycle.run_finish(KIND, run, result={
+            "issues": len(issues), "errors": severities.count("error"),
+            "warnings": severities.count("warning")})
+
+    return lifecycle.run_guarded(
+        KIND, run, work,
+        time_limit_message=_("The quality check ran past its time limit and was stopped."))
 
 
 def quality_check_track(*, track: SubtitleTrack) -> list[qa.Issue]:

@@ -26,7 +26,7 @@ def track_quality(request, track_id: int):
                                     "a person.") % {"fixed": len(result.changes),
                                                    "left": len(result.remaining)})
     else:
-        services.quality_check_enqueue(track=track)
+        services.quality_check_enqueue(track=track, user=request.user)
         messages.info(request, _("The quality check is running."))
     return redirect("localization:track-detail", track_id=track.pk)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +22,8 @@ from localization.media import decoding as media_tools
 from localization.media import services as media_services
 from localization.media.models import MediaAsset
 from localization.media.services import media_local_path
+from localization.runs import lifecycle
+from localization.runs.lifecycle import RunKind
 from localization.subtitles.cues import Cue
 from localization.subtitles.models import SubtitleTrack
 from localization.subtitles.profiles import profile_for
@@ -36,29 +37,27 @@ State = LocalizationJob.State
 
 
 # Which state a job may move to from each state. A running state may go back to
-# extracting audio: that is a task redelivered after its worker died, starting over.
+# extracting audio (a task redelivered after its worker died, starting over) or to queued
+# (put back in the queue because its worker is gone).
 MACHINE = background.RunStateMachine(
     states=State, active=LocalizationJob.ACTIVE_STATES,
     refusal=gettext_lazy("A job that is %(state)s cannot become %(new)s."), transitions={
     State.QUEUED: {State.EXTRACTING_AUDIO, State.FAILED, State.CANCELLED},
-    State.EXTRACTING_AUDIO: {State.EXTRACTING_AUDIO, State.TRANSCRIBING, State.FAILED,
-                             State.CANCELLED},
-    State.TRANSCRIBING: {State.EXTRACTING_AUDIO, State.SEGMENTING, State.FAILED,
+    State.EXTRACTING_AUDIO: {State.QUEUED, State.EXTRACTING_AUDIO, State.TRANSCRIBING,
+                             State.FAILED, State.CANCELLED},
+    State.TRANSCRIBING: {State.QUEUED, State.EXTRACTING_AUDIO, State.SEGMENTING, State.FAILED,
                          State.CANCELLED},
-    State.SEGMENTING: {State.EXTRACTING_AUDIO, State.DONE, State.FAILED, State.CANCELLED},
+    State.SEGMENTING: {State.QUEUED, State.EXTRACTING_AUDIO, State.DONE, State.FAILED,
+                       State.CANCELLED},
     State.FAILED: {State.QUEUED},
     State.CANCELLED: {State.QUEUED},
     State.DONE: set(),
 })
-
-
-# Share of the progress bar each step fills.
+KIND = RunKind(key="transcription", label=gettext_lazy("Transcription"),
+               model=LocalizationJob, machine=MACHINE, task=background.TRANSCRIBE_MEDIA,
+               running=State.EXTRACTING_AUDIO, reset={"step_seconds": {}})
 PROGRESS = {State.EXTRACTING_AUDIO: (0, 10), State.TRANSCRIBING: (10, 90),
             State.SEGMENTING: (90, 100)}
-
-
-class JobCancelled(Exception):
-    pass
 
 
 def media_transcribe(*, title, uploaded_file, user=None, episode_label: str = "",
@@ -81,78 +80,41 @@ def job_create(*, media: MediaAsset, user=None, language: str = "ko",
             after={"state": job.state, "language": language, "media": media.pk},
         )
         if enqueue:
-            _enqueue(job)
+            lifecycle.run_enqueue(KIND, job)
     return job
-
-
-def _enqueue(job: LocalizationJob) -> None:
-    job.task_id = str(uuid.uuid4())
-    job.save(update_fields=["task_id", "updated_at"])
-    background.task_enqueue_on_commit(background.TRANSCRIBE_MEDIA, args=[job.pk],
-                                      task_id=job.task_id)
 
 
 def job_retry(*, job: LocalizationJob, user=None) -> LocalizationJob:
-    with transaction.atomic():
-        job = LocalizationJob.objects.select_for_update().get(pk=job.pk)
-        _transition(job, State.QUEUED, actor=user, action=Event.Action.JOB_RETRIED,
-                    progress=0, error="", step_seconds={}, started_at=None, finished_at=None,
-                    worker="")
-        _enqueue(job)
-    return job
+    return lifecycle.run_retry(KIND, job, actor=user)
 
 
 def job_cancel(*, job: LocalizationJob, user=None) -> LocalizationJob:
     """Stop a job. A running task notices at its next progress report and stops."""
-    with transaction.atomic():
-        job = LocalizationJob.objects.select_for_update().get(pk=job.pk)
-        _transition(job, State.CANCELLED, actor=user,
-                    action=Event.Action.JOB_CANCELLED, finished_at=timezone.now())
-        task_id = job.task_id
-    if task_id and not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
-        from config.celery import app
-
-        # Without terminate: a queued task is dropped; a running one stops by itself.
-        transaction.on_commit(lambda: app.control.revoke(task_id))
-    return job
+    return lifecycle.run_cancel(KIND, job, actor=user)
 
 
-def _transition(job: LocalizationJob, new_state: str, *, actor=None,
-                action: str = Event.Action.JOB_STATE_CHANGED, **fields) -> None:
+def _transition(job: LocalizationJob, new_state: str, **fields) -> None:
     """Move a locked job to ``new_state`` with an event row; refuse an illegal move."""
-    before = MACHINE.move(job, new_state, **fields)
-    pipeline_event(actor=actor, action=action, about=job, before=before,
-                   after={"state": new_state, **{k: v for k, v in fields.items()
-                                                 if k in ("error", "worker", "progress")}})
+    lifecycle.run_move(KIND, job, new_state, **fields)
 
 
-def job_run(*, job_id: int, worker: str = "",
+def job_run(*, job_id: int, worker: str = "", task_id: str | None = None,
             on_progress: Callable[[str, int], None] | None = None) -> LocalizationJob | None:
     """Run a job's pipeline: audio, transcription, segmentation, subtitle track.
 
     Safe to run twice: a finished job is left alone, a job found mid-way (its worker
-    died) starts over, and the track and cues are written in one transaction that
-    first checks the job is still running, so a job never gets two tracks.
+    died) starts over, a message the job was requeued away from is ignored, and the track
+    and cues are written in one transaction that first checks the job is still this
+    worker's, so a job never gets two tracks.
     """
-    with transaction.atomic():
-        job = (LocalizationJob.objects.select_for_update().select_related("media__title")
-               .filter(pk=job_id).first())
-        if job is None or job.state not in LocalizationJob.ACTIVE_STATES:
-            return job
-        _transition(job, State.EXTRACTING_AUDIO, worker=worker, progress=0, error="",
-                    started_at=timezone.now(), finished_at=None, attempts=job.attempts + 1,
-                    step_seconds={})
+    job, claimed = lifecycle.run_claim(KIND, job_id, task_id=task_id, worker=worker,
+                                       select_related=("media__title",), step_seconds={})
+    if not claimed:
+        return job
     reporter = _ProgressReporter(job, on_progress)
 
-    def work() -> LocalizationJob:
-        try:
-            return _run_pipeline(job, reporter)
-        except JobCancelled:
-            job.refresh_from_db()
-            return job
-
-    return background.run_guarded(
-        work=work, fail=lambda reason: _fail(job, reason), label=f"localization job {job.pk}",
+    return lifecycle.run_guarded(
+        KIND, job, lambda: _run_pipeline(job, reporter),
         time_limit_message=_("The job ran past its time limit and was stopped."),
         refusals=(ModelNotApproved,))
 
@@ -186,9 +148,12 @@ def _run_pipeline(job: LocalizationJob, reporter: _ProgressReporter) -> Localiza
 
 def _finish(job: LocalizationJob, cues: list[Cue], model, timings: dict) -> LocalizationJob:
     with transaction.atomic():
-        job = LocalizationJob.objects.select_for_update().select_related("media").get(pk=job.pk)
-        if job.state != State.SEGMENTING or SubtitleTrack.objects.filter(job=job).exists():
-            return job  # cancelled meanwhile, or another delivery of the task finished first
+        locked = LocalizationJob.objects.select_for_update().select_related("media").get(
+            pk=job.pk)
+        if (locked.state != State.SEGMENTING or not lifecycle.run_held(KIND, locked, job)
+                or SubtitleTrack.objects.filter(job=locked).exists()):
+            return locked  # cancelled or requeued meanwhile, or another delivery finished
+        job = locked
         track = track_create(
             title=job.media.title, media=job.media, language=job.language, cues=cues,
             source=SubtitleTrack.Source.SPEECH_RECOGNITION, job=job, user=job.created_by,
@@ -205,14 +170,6 @@ def _finish(job: LocalizationJob, cues: list[Cue], model, timings: dict) -> Loca
     return job
 
 
-def _fail(job: LocalizationJob, message: str) -> LocalizationJob:
-    with transaction.atomic():
-        job = LocalizationJob.objects.select_for_update().get(pk=job.pk)
-        if job.state in LocalizationJob.ACTIVE_STATES:
-            _transition(job, State.FAILED, error=message[:2000], finished_at=timezone.now())
-    return job
-
-
 class _ProgressReporter:
     """Writes progress at most once per percent and stops the run if the job was cancelled."""
 
@@ -225,8 +182,8 @@ class _ProgressReporter:
     def enter(self, state: str, *, step_seconds: dict) -> None:
         with transaction.atomic():
             job = LocalizationJob.objects.select_for_update().get(pk=self.job.pk)
-            if job.state != self.state:
-                raise JobCancelled()
+            if job.state != self.state or not lifecycle.run_held(KIND, job, self.job):
+                raise lifecycle.RunStopped()
             self.state = state
             self.percent = PROGRESS[state][0]
             _transition(job, state, progress=self.percent, step_seconds=dict(step_seconds))
@@ -237,10 +194,11 @@ class _ProgressReporter:
         percent = int(low + (high - low) * max(0.0, min(1.0, fraction)))
         if percent <= self.percent:
             return
-        updated = LocalizationJob.objects.filter(pk=self.job.pk, state=state).update(
+        updated = LocalizationJob.objects.filter(
+            pk=self.job.pk, state=state, task_id=self.job.task_id).update(
             progress=percent, updated_at=timezone.now())
         if not updated:
-            raise JobCancelled()
+            raise lifecycle.RunStopped()
         self.percent = percent
         self._notify()
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coprod.audit.models import Event
 from coprod.registry.gate import ModelClearance, ModelNotApproved, model_use_check
@@ -20,6 +21,9 @@ from localization.engines.mt import (
 )
 from localization.events import pipeline_event
 from localization.qa.services import quality_check_track
+from localization.runs import lifecycle
+from localization.runs.models import TrackRun
+from localization.runs.tracks import track_run_create, track_run_kind
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 from localization.subtitles.services import next_track_version
 from localization.translation.glossary import glossary_rules
@@ -31,6 +35,8 @@ from localization.translation.memory import (
 )
 
 State = SubtitleCue.State
+KIND = track_run_kind(TrackRun.Kind.TRANSLATION, label=gettext_lazy("Translation"),
+                      task=background.TRANSLATE_TRACK)
 
 
 class TranslationRefused(ValidationError):
@@ -99,24 +105,37 @@ def track_translate(*, source_track: SubtitleTrack, languages=None, user=None
         targets.append(target)
 
     for target in targets:
-        background.task_enqueue_on_commit(background.TRANSLATE_TRACK, args=[target.pk])
+        track_run_create(KIND, track=target, actor=user)
     return targets
 
 
-def translation_run(*, track_id: int) -> SubtitleTrack | None:
-    """Fill the untranslated cues of a target track; harmless to run twice."""
-    track = SubtitleTrack.objects.select_related("title").filter(pk=track_id).first()
-    if track is None or track.source_track_id is None:
-        return None
-    pending = list(track.cues.filter(state=State.UNTRANSLATED, text="")
-                   .select_related("source_cue").order_by("index"))
-    if pending:
-        _fill(track, pending)
-    quality_check_track(track=track)
-    return track
+def translation_run(*, run_id: int, task_id: str | None = None,
+                    worker: str = "") -> TrackRun | None:
+    """Fill the untranslated cues of a target track, then check its quality. Harmless to
+    run twice: only cues still empty and untouched are filled."""
+    run, claimed = lifecycle.run_claim(KIND, run_id, task_id=task_id, worker=worker,
+                                       select_related=("track__title",), result={})
+    if not claimed:
+        return run
+
+    def work() -> TrackRun:
+        track = run.track
+        pending = list(track.cues.filter(state=State.UNTRANSLATED, text="")
+                       .select_related("source_cue").order_by("index"))
+        filled = _fill(track, pending) if pending else {}
+        lifecycle.run_progress(KIND, run, 90)
+        issues = quality_check_track(track=track)
+        return lifecycle.run_finish(KIND, run, result={
+            "pending": len(pending), **filled, "qa_issues": len(issues)})
+
+    return lifecycle.run_guarded(
+        KIND, run, work,
+        time_limit_message=_("The translation ran past its time limit and was stopped."),
+        refusals=(TranslationRefused,))
 
 
-def _fill(track: SubtitleTrack, pending: list[SubtitleCue]) -> None:
+def _fill(track: SubtitleTrack, pending: list[SubtitleCue]) -> dict[str, int]:
+    """Fill ``pending`` from the memory, then the engine; returns how many came from each."""
     candidates = memory_candidates(source_language="ko", target_language=track.language)
     remaining = []
     for cue in pending:
@@ -155,3 +174,6 @@ def _fill(track: SubtitleTrack, pending: list[SubtitleCue]) -> None:
             SubtitleCue.objects.filter(pk=cue.pk, state=State.UNTRANSLATED, text="").update(
                 text=cue.text, state=cue.state, engine=cue.engine, model_name=cue.model_name,
                 model_sha256=cue.model_sha256, tm_match_percent=cue.tm_match_percent)
+    sources = [cue.engine for cue in pending if cue.text]
+    return {"from_memory": sources.count("translation_memory"),
+            "from_engine": len(sources) - sources.count("translation_memory")}

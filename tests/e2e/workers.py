@@ -48,8 +48,10 @@ class WorkerProcess:
 @contextlib.contextmanager
 def worker_process(*, database: dict, data_dir: Path, broker_url: str | None,
                    queues: str = "gpu,cpu,default",
-                   extra_env: dict[str, str] | None = None) -> Iterator[WorkerProcess]:
-    """Like celery_worker, but yield the process too (in its own process group)."""
+                   extra_env: dict[str, str] | None = None,
+                   beat: bool = False) -> Iterator[WorkerProcess]:
+    """Like celery_worker, but yield the process too (in its own process group); with
+    ``beat``, the worker also runs Celery beat's periodic tasks."""
     name = f"e2e-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
     env = {key: value for key, value in os.environ.items()
            if key not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
@@ -64,7 +66,8 @@ def worker_process(*, database: dict, data_dir: Path, broker_url: str | None,
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queues,
              "--concurrency", "1", "--hostname", name, "--loglevel", "INFO",
-             "--without-gossip", "--without-mingle"],
+             "--without-gossip", "--without-mingle",
+             *(["--beat", "--schedule", str(data_dir / f"{name}.beat")] if beat else [])],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:

@@ -52,7 +52,7 @@ def test_upload_runs_the_job_to_a_korean_track(title, make_user,
         assert all(profile.width(line) <= 16 for line in cue.text.split("\n"))
     assert cues[-1].end_ms <= 28_500
     states = [event.after["state"] for event in Event.objects.about(job).filter(
-        action=Event.Action.JOB_STATE_CHANGED).order_by("id")]
+        action=Event.Action.RUN_STATE_CHANGED).order_by("id")]
     assert states == ["extracting_audio", "transcribing", "segmenting", "done"]
 
 
@@ -172,9 +172,9 @@ def test_retry_after_failure_and_illegal_transitions(title, settings, tmp_path,
         transcription_services.job_retry(job=job)
     job.refresh_from_db()
     assert job.state == State.DONE and job.error == "" and job.attempts == 2
-    with pytest.raises(ValidationError, match="cannot become"):
+    with pytest.raises(ValidationError, match="only a failed or cancelled one is retried"):
         transcription_services.job_retry(job=job)
-    assert Event.objects.about(job).filter(action=Event.Action.JOB_RETRIED).count() == 1
+    assert Event.objects.about(job).filter(action=Event.Action.RUN_RETRIED).count() == 1
 
 
 @pytest.mark.parametrize("batch_size", [8, 1])

@@ -97,15 +97,15 @@ def test_cancel_and_retry_buttons(client_for, title, django_capture_on_commit_ca
     _asset, job = transcription_services.media_transcribe(
         title=title, enqueue=False, uploaded_file=(
         SimpleUploadedFile(DEMO_CLIP.name, DEMO_CLIP.read_bytes())))
-    client.post(reverse("localization:job-cancel", args=[job.pk]))
+    client.post(reverse("localization:run-cancel", args=["transcription", job.pk]))
     job.refresh_from_db()
     assert job.state == LocalizationJob.State.CANCELLED
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("localization:job-retry", args=[job.pk]))
+        client.post(reverse("localization:run-retry", args=["transcription", job.pk]))
     job.refresh_from_db()
     assert job.state == LocalizationJob.State.DONE
-    response = client.post(reverse("localization:job-retry", args=[job.pk]), follow=True)
-    assert "cannot become" in response.content.decode()
+    response = client.post(reverse("localization:run-retry", args=["transcription", job.pk]), follow=True)
+    assert "only a failed or cancelled one is retried" in response.content.decode()
 
 
 def test_subtitle_import_reports_the_line(client_for, title):

@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from coprod.accounts.roles import Role
 from localization.qa import services as qa_services
+from localization.runs.tracks import track_run_create
+from localization.runs.models import TrackRun
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 from localization.translation import memory as translation_memory
 from localization.translation import services as translation_services
@@ -118,7 +120,7 @@ def test_one_action_makes_three_target_tracks_with_memory_filled_and_the_rest_ma
     assert SubtitleCue.objects.get(pk=cues[2].pk).qa_issues
 
 
-def test_running_the_translation_again_changes_nothing(translate):
+def test_running_the_translation_again_changes_nothing(translate, on_commit):
     source = korean_track()
     translation_memory.memory_add(source_text=KOREAN[0], target_text="こんにちは。",
                            target_language="ja")
@@ -127,7 +129,10 @@ def test_running_the_translation_again_changes_nothing(translate):
     first = japanese.cues.get(index=1)
     first.text = "こんにちは！"  # a translator's edit
     first.save()
-    translation_services.translation_run(track_id=japanese.pk)
+    run = japanese.runs.get(kind="translation")
+    translation_services.translation_run(run_id=run.pk)  # a finished run is left alone
+    again = on_commit(track_run_create, translation_services.KIND, track=japanese)
+    assert TrackRun.objects.get(pk=again.pk).state == TrackRun.State.DONE
     assert japanese.cues.get(index=1).text == "こんにちは！"
     assert japanese.cues.count() == 3
 

@@ -1,0 +1,19 @@
+"""Every kind of background run, by key: what retry, cancel, the runs page and the
+periodic check work over. Each step's services declare their own kind; this module only
+gathers them (so no step imports another through it)."""
+
+from __future__ import annotations
+
+from localization.delivery.services import KIND as PACKAGE
+from localization.dubbing.services import KIND as DUB
+from localization.qa.services import KIND as QUALITY_CHECK
+from localization.runs.lifecycle import RunKind
+from localization.transcription.services import KIND as TRANSCRIPTION
+from localization.translation.services import KIND as TRANSLATION
+
+RUN_KINDS: dict[str, RunKind] = {
+    kind.key: kind for kind in (TRANSCRIPTION, TRANSLATION, QUALITY_CHECK, DUB, PACKAGE)}
+
+
+def kind_for(key: str) -> RunKind | None:
+    return RUN_KINDS.get(key)

@@ -1,0 +1,66 @@
+"""The background-work page, and retry and cancel for any kind of run."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from localization.permissions import check_can_view_localization
+from localization.runs import selectors, services
+from localization.runs.registry import kind_for
+
+
+def run_list(request):
+    check_can_view_localization(request.user)
+    rows = selectors.run_rows(active_only=request.GET.get("active") == "1")
+    template = ("localization/partials/run_table.html" if request.headers.get("HX-Request")
+                else "localization/run_list.html")
+    return render(request, template, {"rows": rows,
+                                      "polling": selectors.runs_active_exist(rows)})
+
+
+def _run_or_404(kind_key: str, run_id: int):
+    kind = kind_for(kind_key)
+    run = kind.queryset().filter(pk=run_id).first() if kind else None
+    if run is None:
+        raise Http404(_("No such run."))
+    return kind, run
+
+
+def _back(request):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("localization:run-list")
+
+
+@require_POST
+def run_retry(request, kind: str, run_id: int):
+    kind, run = _run_or_404(kind, run_id)
+    try:
+        services.run_retry(kind=kind, run=run, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(kind)s #%(id)s is queued again.")
+                         % {"kind": kind.label, "id": run.pk})
+    return _back(request)
+
+
+@require_POST
+def run_cancel(request, kind: str, run_id: int):
+    kind, run = _run_or_404(kind, run_id)
+    try:
+        services.run_cancel(kind=kind, run=run, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(kind)s #%(id)s was cancelled.")
+                         % {"kind": kind.label, "id": run.pk})
+    return _back(request)
