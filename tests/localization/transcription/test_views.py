@@ -104,7 +104,8 @@ def test_cancel_and_retry_buttons(client_for, title, django_capture_on_commit_ca
         client.post(reverse("localization:run-retry", args=["transcription", job.pk]))
     job.refresh_from_db()
     assert job.state == LocalizationJob.State.DONE
-    response = client.post(reverse("localization:run-retry", args=["transcription", job.pk]), follow=True)
+    response = client.post(reverse("localization:run-retry", args=["transcription", job.pk]),
+                           follow=True)
     assert "only a failed or cancelled one is retried" in response.content.decode()
 
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from coprod.accounts.roles import Role
 from localization.qa import services as qa_services
-from localization.runs.tracks import track_run_create
 from localization.runs.models import TrackRun
+from localization.runs.tracks import track_run_create
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 from localization.translation import memory as translation_memory
 from localization.translation import services as translation_services
