@@ -28,6 +28,8 @@ catalog_patterns = ([
     path("credits/<int:credit_id>/remove/", catalog_views.credit_remove, name="credit-remove"),
     path("titles/<int:title_id>/rights/<direction:direction>/new/",
          rights_views.rights_block_add, name="rights-add"),
+    path("rights/<int:block_id>/history/", rights_views.rights_block_history,
+         name="rights-history"),
     path("rights/<int:block_id>/delete/", rights_views.rights_block_delete,
          name="rights-delete"),
     path("avails/", rights_views.avails, name="avails"),

@@ -152,6 +152,20 @@ def check_can_download_package(user, package) -> None:
 
 # --- background runs -------------------------------------------------------------------------
 
+def check_can_view_run(user, kind: str, run) -> None:
+    """See a background run and its history."""
+    checks = {
+        "transcription": lambda: check_can_view_localization(user),
+        "translation": lambda: check_can_view_track(user, run.track),
+        "quality_check": lambda: check_can_view_track(user, run.track),
+        "dub": lambda: check_can_listen_to_dub(user, run),
+        "package": lambda: check_can_download_package(user, run),
+    }
+    if kind not in checks:
+        raise PermissionDenied(_("Unknown kind of run."))
+    checks[kind]()
+
+
 def check_can_change_run(user, kind: str, run) -> None:
     """Retry or cancel a background run: whoever may start that kind of run."""
     checks = {

@@ -18,6 +18,7 @@ urlpatterns = [
     path("jobs/", transcription_views.job_list, name="job-list"),
     path("jobs/table/", transcription_views.job_table, name="job-table"),
     path("runs/", runs_views.run_list, name="run-list"),
+    path("runs/<str:kind>/<int:run_id>/", runs_views.run_history, name="run-history"),
     path("runs/<str:kind>/<int:run_id>/retry/", runs_views.run_retry, name="run-retry"),
     path("runs/<str:kind>/<int:run_id>/cancel/", runs_views.run_cancel, name="run-cancel"),
     path("media/upload/", media_views.media_upload, name="media-upload"),

@@ -16,6 +16,16 @@ class EventQuerySet(models.QuerySet):
         a job, a track, a dub, a package…)."""
         return self.filter(object_type=instance._meta.label_lower, object_id=str(instance.pk))
 
+    def about_any(self, instances) -> EventQuerySet:
+        """The events about any of ``instances`` (of any models)."""
+        by_type: dict[str, list[str]] = {}
+        for instance in instances:
+            by_type.setdefault(instance._meta.label_lower, []).append(str(instance.pk))
+        condition = models.Q(pk__in=[])
+        for object_type, ids in by_type.items():
+            condition |= models.Q(object_type=object_type, object_id__in=ids)
+        return self.filter(condition)
+
 
 class Event(models.Model):
     """An append-only record of a change: who, when, what, before and after."""

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coprod.accounts.permissions import CATALOG_ROLES, roles_required
+from coprod.audit.models import Event
 from coprod.catalog.models import Title
 from coprod.core.forms import apply_validation_error
 from coprod.rights import ema_csv as rights_csv
@@ -57,6 +58,15 @@ def rights_block_add(request, title_id: int, direction: str):
     return render(request, "coprod/rights_form.html", {
         "form": form, "title": title, "direction": direction,
     })
+
+
+@roles_required(CATALOG_ROLES)
+def rights_block_history(request, block_id: int):
+    """A rights block's own events (recorded, granted…), newest first."""
+    block = get_object_or_404(RightsBlock.objects.select_related("title"), pk=block_id)
+    return render(request, "coprod/rights_history.html", {
+        "rights_block": block, "title": block.title,
+        "events": Event.objects.about(block).select_related("actor")[:200]})
 
 
 @roles_required(CATALOG_ROLES)

@@ -45,6 +45,7 @@ from localization import background
 from localization.delivery.models import DeliveryPackage
 from localization.dubbing.models import DubTrack
 from localization.events import pipeline_event
+from localization.permissions import check_can_deliver
 from localization.runs import lifecycle
 from localization.runs.lifecycle import RunKind
 from localization.subtitles import selectors as subtitles_selectors
@@ -190,6 +191,8 @@ def package_create(*, title: Title, language: str, licensee: Company, territory:
                    include_subtitles: bool = True, include_dub: bool = True,
                    actor=None, enqueue: bool = True) -> DeliveryPackage:
     """Check the rights and the material, record the package and queue its build."""
+    if actor is not None:
+        check_can_deliver(actor)
     try:
         countries = expand_territories(territory)
         media_codes = expand_media(list(media))

@@ -36,6 +36,7 @@ from localization.dubbing import audio
 from localization.dubbing.models import DubClip, DubTrack, VoiceRole
 from localization.engines import tts
 from localization.events import pipeline_event
+from localization.permissions import check_can_dub
 from localization.runs import lifecycle
 from localization.runs.lifecycle import RunKind
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
@@ -176,6 +177,8 @@ def dub_voices(*, track: SubtitleTrack) -> dict[str, dict]:
 def dub_create(*, track: SubtitleTrack, actor=None, max_speedup: float | None = None,
                duck_original: bool = True, enqueue: bool = True) -> DubTrack:
     """Check the track and its voices, record the dub and queue its synthesis."""
+    if actor is not None:
+        check_can_dub(actor, track)
     if track.review_state != "approved":
         raise DubRefused(_("Only an approved track can be dubbed; approve every cue first."))
     if not _dub_cues(track):

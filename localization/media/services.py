@@ -21,6 +21,7 @@ from localization.checksums import file_sha256
 from localization.events import pipeline_event
 from localization.media import decoding as media_tools
 from localization.media.models import MediaAsset
+from localization.permissions import check_can_upload_media
 
 
 def media_max_upload_size() -> int:
@@ -36,6 +37,8 @@ def media_upload[T](*, title, uploaded_file, user=None, episode_label: str = "",
     ValidationError before anything is stored; if ``then`` fails, the stored file is
     deleted and nothing is half-created.
     """
+    if user is not None:  # a person's upload; system callers (seeding) pass no user
+        check_can_upload_media(user)
     limit = media_max_upload_size()
     if uploaded_file.size is not None and uploaded_file.size > limit:
         raise ValidationError(

@@ -10,7 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from localization.permissions import check_can_view_localization
+from coprod.audit.models import Event
+from localization.permissions import check_can_view_localization, check_can_view_run
 from localization.runs import selectors, services
 from localization.runs.registry import kind_for
 
@@ -30,6 +31,15 @@ def _run_or_404(kind_key: str, run_id: int):
     if run is None:
         raise Http404(_("No such run."))
     return kind, run
+
+
+def run_history(request, kind: str, run_id: int):
+    """One run's facts and its events (queued, each state, retries, requeues)."""
+    kind, run = _run_or_404(kind, run_id)
+    check_can_view_run(request.user, kind.key, run)
+    return render(request, "localization/run_history.html", {
+        "kind": kind, "run": run, "subject": selectors.RunRow(kind, run).subject,
+        "events": Event.objects.about(run).select_related("actor")[:300]})
 
 
 def _back(request):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
+from coprod.audit.models import Event
 from localization.subtitles import formats
 from localization.subtitles.cues import Cue
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
@@ -46,3 +47,10 @@ def cue_state_counts(*, track: SubtitleTrack) -> list[tuple[str, int]]:
     counts = dict(track.cues.values_list("state").annotate(total=Count("id")))
     return [(label, counts[value]) for value, label in SubtitleCue.State.choices
             if counts.get(value)]
+
+
+def track_events(*, track: SubtitleTrack, limit: int = 300):
+    """The track's history: its own events and those of its runs, dubs and packages."""
+    related = [track, *track.runs.all(), *track.dub_tracks.all(),
+               *track.delivery_packages.all()]
+    return Event.objects.about_any(related).select_related("actor")[:limit]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from coprod.audit.models import Event
 from localization.events import pipeline_event
+from localization.permissions import check_can_import_track
 from localization.subtitles import formats
 from localization.subtitles.cues import Cue, SubtitleFileError
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
@@ -47,6 +48,8 @@ def track_create(*, title, language: str, cues: list[Cue], source: str, media=No
 def track_import(*, title, language: str, filename: str, data: bytes, user=None,
                  media=None) -> SubtitleTrack:
     """Import a subtitle file as a new track version; ValidationError says what and where."""
+    if user is not None:
+        check_can_import_track(user)
     try:
         fmt = formats.format_for_filename(filename)
         cues, notes = formats.read_subtitles(data, fmt)

@@ -34,6 +34,8 @@ def track_detail(request, track_id: int):
         "translations": track.translations.order_by("language", "-version"),
         "engine_description": engine_text,
         "state_counts": selectors.cue_state_counts(track=track),
+        "runs": track.runs.all()[:20],
+        "events": selectors.track_events(track=track),
         "error_count": sum(1 for cue in cues for issue in cue.qa_issues
                            if issue.get("severity") == "error"),
     })

@@ -22,6 +22,7 @@ from localization.media import decoding as media_tools
 from localization.media import services as media_services
 from localization.media.models import MediaAsset
 from localization.media.services import media_local_path
+from localization.permissions import check_can_change_run
 from localization.runs import lifecycle
 from localization.runs.lifecycle import RunKind
 from localization.subtitles.cues import Cue
@@ -85,11 +86,15 @@ def job_create(*, media: MediaAsset, user=None, language: str = "ko",
 
 
 def job_retry(*, job: LocalizationJob, user=None) -> LocalizationJob:
+    if user is not None:
+        check_can_change_run(user, KIND.key, job)
     return lifecycle.run_retry(KIND, job, actor=user)
 
 
 def job_cancel(*, job: LocalizationJob, user=None) -> LocalizationJob:
     """Stop a job. A running task notices at its next progress report and stops."""
+    if user is not None:
+        check_can_change_run(user, KIND.key, job)
     return lifecycle.run_cancel(KIND, job, actor=user)
 
 

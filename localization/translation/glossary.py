@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from localization import qa
+from localization.permissions import check_can_edit_glossary
 from localization.translation.models import GlossaryTerm
 
 
@@ -21,7 +22,9 @@ def glossary_rules(title, language: str) -> list[qa.GlossaryRule]:
 
 
 def glossary_term_save(*, title, source_term: str, renderings: dict, kind: str = "term",
-                       note: str = "") -> GlossaryTerm:
+                       note: str = "", user=None) -> GlossaryTerm:
+    if user is not None:
+        check_can_edit_glossary(user, title)
     source_term = source_term.strip()
     if not source_term:
         raise ValidationError({"source_term": _("Give the Korean term.")})

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from localization.permissions import check_can_edit_memory
 from localization.translation.models import TranslationMemoryEntry
 
 EXACT = 100
@@ -101,6 +102,8 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 def memory_import_tmx(*, data: bytes, user=None, source_language: str = "ko") -> int:
     """Add every unit that has the source language and one of the target languages;
     returns how many pairs were added. A file that is not TMX is refused whole."""
+    if user is not None:
+        check_can_edit_memory(user)
     from translate.storage import tmx
 
     try:

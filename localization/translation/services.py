@@ -20,6 +20,7 @@ from localization.engines.mt import (
     engine_from_settings,
 )
 from localization.events import pipeline_event
+from localization.permissions import check_can_translate_track
 from localization.qa.services import quality_check_track
 from localization.runs import lifecycle
 from localization.runs.models import TrackRun
@@ -75,6 +76,8 @@ def _engine_cleared(title, translation_engine) -> None:
 def track_translate(*, source_track: SubtitleTrack, languages=None, user=None
                     ) -> list[SubtitleTrack]:
     """Create one target track per language and queue their translation."""
+    if user is not None:
+        check_can_translate_track(user, source_track)
     if source_track.language != "ko":
         raise ValidationError(_("Only a Korean track is translated; this one is %(language)s.")
                               % {"language": source_track.language})

@@ -48,7 +48,7 @@ def glossary(request, title_id: int):
                 translation_glossary.glossary_term_save(
                     title=title, source_term=form.cleaned_data["source_term"],
                     renderings=form.renderings(), kind=form.cleaned_data["kind"],
-                    note=form.cleaned_data["note"])
+                    note=form.cleaned_data["note"], user=request.user)
                 messages.success(request, _("The term is saved."))
                 return redirect("localization:glossary", title_id=title.pk)
             except ValidationError as error:

@@ -61,6 +61,16 @@ def wait_saved(page):
     page.wait_for_selector("#save-status[data-status=saved]")
 
 
+def advance(page, key: str, state: str, number: int, total: int) -> None:
+    """Press ``key`` on cue ``number`` (mark it ``state`` and move on) and wait until the
+    editor shows it so and, unless it was the last, has moved to the next cue."""
+    page.keyboard.press(key)
+    page.wait_for_function(f"document.querySelectorAll('.cue-row[data-state={state}]')"
+                           f".length >= {number}")
+    if number < total:
+        page.wait_for_selector(f"#cue-number:text-is('{number + 1}')")
+
+
 def test_translator_and_reviewer_work_through_a_track_from_the_keyboard(open_page, demo_track,
                                                                         screenshots):
     translator = user(Role.TRANSLATOR)
@@ -75,9 +85,8 @@ def test_translator_and_reviewer_work_through_a_track_from_the_keyboard(open_pag
     page.wait_for_function("!document.querySelector('#qa-issues li[data-rule=line_length]')")
     wait_saved(page)
     page.screenshot(path=screenshots / "editor-translator.png")
-    for _cue in range(len(JAPANESE)):
-        page.keyboard.press("Control+Enter")  # mark translated, go to the next cue
-        page.wait_for_timeout(150)
+    for number in range(1, len(JAPANESE) + 1):  # mark translated, go to the next cue
+        advance(page, "Control+Enter", "translated", number, len(JAPANESE))
     page.wait_for_function("document.querySelectorAll('.cue-row[data-state=translated]')"
                            ".length === 4")
     # Timing from the keyboard: one frame later in, then undo it.
@@ -106,9 +115,8 @@ def test_translator_and_reviewer_work_through_a_track_from_the_keyboard(open_pag
     review.keyboard.press("Control+Enter")
     review.wait_for_selector("#comments li.rejection")
     review.wait_for_selector("#cue-state[data-state=needs_review]")
-    for _cue in range(len(JAPANESE)):
-        review.keyboard.press("Alt+a")  # approve, go to the next cue
-        review.wait_for_timeout(200)
+    for number in range(1, len(JAPANESE) + 1):  # approve, go to the next cue
+        advance(review, "Alt+a", "approved", number, len(JAPANESE))
     review.wait_for_selector("#lock-banner:not([hidden])")
     review.screenshot(path=screenshots / "editor-reviewer-approved.png")
     demo_track.refresh_from_db()

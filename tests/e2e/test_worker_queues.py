@@ -73,7 +73,12 @@ def test_worker_only_takes_its_own_queues(tmp_path):
     with celery_worker(database=connection.settings_dict, data_dir=tmp_path,
                        broker_url=None, queues="cpu") as worker_name:
         results = wait_for_results({"cpu": task_ids["cpu"]})
-        time.sleep(3)  # give a wrongly subscribed worker time to take the others
+        # The worker polls its queues in turn: by the time it has taken two more cpu
+        # messages, one after the other, it has looked at every queue it consumes.
+        for _round in range(2):
+            later = app.send_task("platform.worker_health_check", queue="cpu",
+                                  routing_key="cpu")
+            wait_for_results({"cpu": later.id})
     assert_answered_by(results, worker_name)
     others = [task_ids["gpu"], task_ids["default"]]
     assert not TaskResult.objects.filter(task_id__in=others).exists()

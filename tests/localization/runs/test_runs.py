@@ -215,3 +215,21 @@ def test_a_partner_studio_cannot_touch_runs(client_for):
     assert response.status_code == 403
     run.refresh_from_db()
     assert run.state == "extracting_audio"
+
+
+def test_a_runs_history_page_shows_its_events_and_the_track_shows_its_runs(
+        client_for, django_capture_on_commit_callbacks):
+    track = korean_track()
+    client, user = client_for(Role.TRANSLATOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = qa_services.quality_check_enqueue(track=track, user=user)
+    page = client.get(reverse("localization:run-history", args=["quality_check", run.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count('data-action="run.state_changed"') == 2  # running, done
+    assert 'data-action="run.queued"' in html
+    detail = client.get(reverse("localization:track-detail", args=[track.pk])).content.decode()
+    assert f'data-run="quality_check-{run.pk}"' in detail
+    assert f"localization.trackrun #{run.pk}" in detail  # the track's history names it
+    assert client.get(reverse("localization:run-history", args=["dub", 999999])).status_code \
+        == 404
