@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from coprod.audit.models import Event
@@ -50,27 +51,21 @@ def _back(request):
     return redirect("localization:run-list")
 
 
-@require_POST
-def run_retry(request, kind: str, run_id: int):
-    kind, run = _run_or_404(kind, run_id)
-    try:
-        services.run_retry(kind=kind, run=run, user=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("%(kind)s #%(id)s is queued again.")
-                         % {"kind": kind.label, "id": run.pk})
-    return _back(request)
+ACTIONS = {
+    "retry": (services.run_retry, gettext_lazy("%(kind)s #%(id)s is queued again.")),
+    "cancel": (services.run_cancel, gettext_lazy("%(kind)s #%(id)s was cancelled.")),
+}
 
 
 @require_POST
-def run_cancel(request, kind: str, run_id: int):
+def run_action(request, kind: str, run_id: int, action: str):
+    """Retry or cancel a run of any kind, with that kind's permission check."""
     kind, run = _run_or_404(kind, run_id)
+    change, done = ACTIONS[action]
     try:
-        services.run_cancel(kind=kind, run=run, user=request.user)
+        change(kind=kind, run=run, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("%(kind)s #%(id)s was cancelled.")
-                         % {"kind": kind.label, "id": run.pk})
+        messages.success(request, done % {"kind": kind.label, "id": run.pk})
     return _back(request)
