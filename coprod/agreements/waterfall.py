@@ -24,8 +24,6 @@ Converting receipts into the waterfall's currency is the caller's job.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,6 +31,8 @@ from fractions import Fraction
 from types import MappingProxyType
 
 from django.utils.translation import gettext_lazy as _
+
+from coprod.core.spreadsheet import csv_text
 
 # Digits after the decimal point of each currency's smallest unit (ISO 4217).
 MINOR_UNITS = {"KRW": 0, "JPY": 0, "CNY": 2, "THB": 2, "USD": 2}
@@ -647,6 +647,4 @@ def _header_rows(statement: Statement) -> list[list[str]]:
 
 
 def _write(rows: list[list[str]]) -> str:
-    output = io.StringIO()
-    csv.writer(output, lineterminator="\n").writerows(rows)
-    return output.getvalue()
+    return csv_text(rows)

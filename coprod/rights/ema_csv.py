@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from coprod.accounts.models import Company, User
 from coprod.catalog.models import Title
+from coprod.core.spreadsheet import safe_cell, unsafe_cell
 from coprod.rights import services
 from coprod.rights.models import RightsBlock
 from coprod.rights.vocabulary import ALL_MEDIA, Media
@@ -73,7 +74,7 @@ def export_rights(blocks) -> str:
         languages = sorted({pair.split(":", 1)[0] for pair in block.language_rights})
         localization = "subdub" if kinds == ["dub", "sub"] else ";".join(kinds)
         last_day = block.window.upper - dt.timedelta(days=1) if block.window.upper else None
-        writer.writerow({
+        writer.writerow({column: safe_cell(value) for column, value in {
             "AvailID": block.pk,
             "ContentID": block.title_id,
             "TitleDisplayUnlimited": block.title.original_title,
@@ -91,7 +92,7 @@ def export_rights(blocks) -> str:
             "End": last_day.isoformat() if last_day else "Open",
             "Exclusive": "Yes" if block.exclusive else "No",
             "Description": block.notes,
-        })
+        }.items()})
     return output.getvalue()
 
 
@@ -138,7 +139,7 @@ def import_rights(*, actor: User | None, data: bytes) -> ImportReport:
 
 
 def _import_row(actor, row: dict) -> RightsBlock:
-    values = {key: (value or "").strip() for key, value in row.items() if key}
+    values = {key: unsafe_cell(value or "").strip() for key, value in row.items() if key}
     for column in REQUIRED:
         if not values.get(column):
             raise _RowError(_("%(column)s is empty.") % {"column": column})

@@ -90,10 +90,28 @@ def _check_revision(cue: SubtitleCue, expected_revision: int | None) -> None:
         raise CueConflict(cue_as_dict(cue))
 
 
+# No programme runs this long; the bound also keeps times inside PostgreSQL's integer columns.
+MAX_CUE_TIME_MS = 100 * 3_600_000
+
+
 def _check_times(start_ms: int, end_ms: int) -> None:
     if start_ms < 0 or end_ms <= start_ms:
         raise WorkflowError(_("A cue must end after it starts (%(start)d ms → %(end)d ms).")
                             % {"start": start_ms, "end": end_ms})
+    if end_ms > MAX_CUE_TIME_MS:
+        raise WorkflowError(_("A cue must end within 100 hours (%(max)d ms); this one ends "
+                              "at %(end)d ms.") % {"max": MAX_CUE_TIME_MS, "end": end_ms})
+
+
+def _check_text(text: str) -> None:
+    """PostgreSQL refuses NUL in text, and UTF-8 cannot carry a lone surrogate."""
+    if "\x00" in text:
+        raise WorkflowError(_("The text contains a NUL character, which cannot be stored."))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise WorkflowError(_("The text contains a character that is not valid Unicode."))\
+            from None
 
 
 def cue_save(*, cue: SubtitleCue, text: str, start_ms: int, end_ms: int,
@@ -105,6 +123,7 @@ def cue_save(*, cue: SubtitleCue, text: str, start_ms: int, end_ms: int,
         _check_revision(cue, expected_revision)
         text = text.replace("\r\n", "\n").strip()
         start_ms, end_ms = int(start_ms), int(end_ms)
+        _check_text(text)
         _check_times(start_ms, end_ms)
         if (text, start_ms, end_ms) == (cue.text, cue.start_ms, cue.end_ms):
             return cue
@@ -158,6 +177,8 @@ def cue_split(*, cue: SubtitleCue, at_ms: int, text_left: str, text_right: str,
         check_can_edit_track(actor, cue.track)
         _check_revision(cue, expected_revision)
         at_ms = int(at_ms)
+        _check_text(text_left)
+        _check_text(text_right)
         if not cue.start_ms < at_ms < cue.end_ms:
             raise WorkflowError(_("Split inside the cue: between %(start)d and %(end)d ms.")
                                 % {"start": cue.start_ms, "end": cue.end_ms})
@@ -231,6 +252,7 @@ def cue_set_state(*, cue: SubtitleCue, action: str, actor, expected_revision: in
         else:
             check_can_edit_track(actor, track)
         _check_revision(cue, expected_revision)
+        _check_text(comment)
         if action == CueRevision.Action.APPROVE:
             if cue.state not in REVIEWABLE or not cue.text.strip():
                 raise WorkflowError(_("A cue is approved only when it has a translation "
@@ -292,6 +314,7 @@ def track_reopen(*, track: SubtitleTrack, actor, reason: str = "") -> SubtitleTr
     track = SubtitleTrack.objects.select_for_update().get(pk=track.pk)
     if track.locked_at is None:
         raise WorkflowError(_("This track is not approved; there is nothing to reopen."))
+    _check_text(reason)
     before = {"review_state": track.review_state, "locked_at": track.locked_at.isoformat()}
     track.review_state, track.locked_at, track.approved_by = "in_progress", None, None
     track.save(update_fields=["review_state", "locked_at", "approved_by"])
@@ -326,6 +349,7 @@ def cue_comment_add(*, cue: SubtitleCue, text: str, actor, parent_id: int | None
     check_can_comment(actor, cue.track)
     if not text.strip():
         raise WorkflowError(_("Write a comment first."))
+    _check_text(text)
     parent = None
     if parent_id:
         parent = CueComment.objects.filter(cue=cue, pk=parent_id).first()

@@ -43,14 +43,31 @@ def json_endpoint(view):
                                  "current": conflict.current}, status=409)
         except ValidationError as error:
             return JsonResponse({"error": " ".join(error.messages)}, status=400)
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, OverflowError):
             return JsonResponse({"error": _("The request is not valid.")}, status=400)
 
     return wrapper
 
 
 def _body(request) -> dict:
-    return json.loads(request.body or b"{}")
+    """The JSON object the editor sends; anything else is a ValueError (a 400)."""
+    try:
+        data = json.loads(request.body or b"{}")
+    except RecursionError:
+        raise ValueError("The JSON is nested too deeply.") from None
+    if not isinstance(data, dict):
+        raise ValueError("The request body is not a JSON object.")
+    return data
+
+
+def _integer(value) -> int:
+    """A whole number from the JSON body; infinity and other non-numbers are a ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"Not a whole number: {value!r}")
+    try:
+        return int(value)
+    except OverflowError:
+        raise ValueError(f"Not a whole number: {value!r}") from None
 
 
 def _track(request, track_id: int) -> SubtitleTrack:
@@ -190,7 +207,7 @@ def track_assign(request, track_id: int):
 def track_reopen(request, track_id: int):
     track = _track(request, track_id)
     track = services.track_reopen(track=track, actor=request.user,
-                                reason=_body(request).get("reason", ""))
+                                reason=str(_body(request).get("reason", "")))
     return JsonResponse({"track": services.track_as_dict(track),
                          "abilities": _abilities(request.user, track)})
 
@@ -217,8 +234,8 @@ def cue_save(request, track_id: int, cue_id: int):
     track = _track(request, track_id)
     data = _body(request)
     cue = services.cue_save(cue=_cue(track, cue_id), text=str(data["text"]),
-                          start_ms=int(data["start"]), end_ms=int(data["end"]),
-                          expected_revision=int(data["revision"]), actor=request.user)
+                          start_ms=_integer(data["start"]), end_ms=_integer(data["end"]),
+                          expected_revision=_integer(data["revision"]), actor=request.user)
     return JsonResponse({"cue": services.cue_as_dict(cue)})
 
 
@@ -227,9 +244,10 @@ def cue_save(request, track_id: int, cue_id: int):
 def cue_split(request, track_id: int, cue_id: int):
     track = _track(request, track_id)
     data = _body(request)
-    left, right = services.cue_split(cue=_cue(track, cue_id), at_ms=int(data["at"]),
+    left, right = services.cue_split(cue=_cue(track, cue_id), at_ms=_integer(data["at"]),
                                    text_left=str(data["left"]), text_right=str(data["right"]),
-                                   expected_revision=int(data["revision"]), actor=request.user)
+                                   expected_revision=_integer(data["revision"]),
+                                   actor=request.user)
     return JsonResponse({"cues": [services.cue_as_dict(left), services.cue_as_dict(right)]})
 
 
@@ -243,8 +261,8 @@ def cue_merge(request, track_id: int, cue_id: int):
     if following is None:
         raise ValidationError(_("This is the last cue; there is nothing to merge it with."))
     merged = services.cue_merge(cue=cue, next_cue=following,
-                              expected_revision=int(data["revision"]),
-                              next_expected_revision=int(data["next_revision"]),
+                              expected_revision=_integer(data["revision"]),
+                              next_expected_revision=_integer(data["next_revision"]),
                               actor=request.user)
     return JsonResponse({"cue": services.cue_as_dict(merged), "removed": following.pk})
 
@@ -257,7 +275,8 @@ def cue_state(request, track_id: int, cue_id: int):
     revision = data.get("revision")
     cue = services.cue_set_state(cue=_cue(track, cue_id), action=str(data["action"]),
                                actor=request.user, comment=str(data.get("comment", "")),
-                               expected_revision=int(revision) if revision is not None else None)
+                               expected_revision=_integer(revision) if revision is not None
+                               else None)
     track.refresh_from_db()
     return JsonResponse({"cue": services.cue_as_dict(cue), "track": services.track_as_dict(track),
                          "abilities": _abilities(request.user, track)})
@@ -269,8 +288,9 @@ def cue_comments(request, track_id: int, cue_id: int):
     cue = _cue(track, cue_id)
     if request.method == "POST":
         data = _body(request)
+        parent = data.get("parent")
         services.cue_comment_add(cue=cue, text=str(data.get("text", "")), actor=request.user,
-                               parent_id=data.get("parent"))
+                               parent_id=_integer(parent) if parent not in (None, "") else None)
     comments = CueComment.objects.filter(cue=cue).select_related("author")
     return JsonResponse({"comments": [services.comment_as_dict(item) for item in comments]})
 
@@ -289,8 +309,9 @@ def cue_history(request, track_id: int, cue_id: int):
 def cue_revert(request, track_id: int, cue_id: int):
     track = _track(request, track_id)
     data = _body(request)
-    cue = services.cue_revert(cue=_cue(track, cue_id), revision_id=int(data["revision_id"]),
-                            expected_revision=int(data["revision"]), actor=request.user)
+    cue = services.cue_revert(cue=_cue(track, cue_id),
+                            revision_id=_integer(data["revision_id"]),
+                            expected_revision=_integer(data["revision"]), actor=request.user)
     return JsonResponse({"cue": services.cue_as_dict(cue)})
 
 

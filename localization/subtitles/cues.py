@@ -6,6 +6,11 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext
 
+# No film or series episode runs this long; a time past it is a typo or a broken file, and
+# refusing it keeps absurd numbers (99999999 hours, or infinity) out of the database.
+MAX_CUE_TIME_HOURS = 100
+MAX_CUE_TIME_MS = MAX_CUE_TIME_HOURS * 3_600_000
+
 
 @dataclass(frozen=True)
 class Cue:

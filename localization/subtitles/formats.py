@@ -2,8 +2,9 @@
 
 SRT and ASS go through pysubs2, WebVTT through webvtt-py, TTML through lxml. Those
 libraries skip what they cannot read, so every reader here first finds the cue timing
-lines itself: a cue the library dropped, a time it cannot read or a cue that ends
-before it starts stops the import with the line number, and what can be repaired
+lines itself: a cue the library dropped, a time it cannot read, a time past
+MAX_CUE_TIME_MS or a cue that ends before it starts stops the import with the line
+number (as SubtitleFileError, the only exception a reader raises), and what can be repaired
 (byte order mark, Windows line endings, a legacy Korean encoding, overlaps, cues out
 of order) is repaired and reported as a note. Nothing is lost without a word.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import re
 import warnings
 from collections.abc import Iterable
@@ -21,7 +23,13 @@ import webvtt
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from localization.subtitles.cues import Cue, ImportNote, SubtitleFileError
+from localization.subtitles.cues import (
+    MAX_CUE_TIME_HOURS,
+    MAX_CUE_TIME_MS,
+    Cue,
+    ImportNote,
+    SubtitleFileError,
+)
 
 FORMATS = {
     "srt": ("SubRip (.srt)", "application/x-subrip", "srt"),
@@ -128,13 +136,39 @@ def _timing_lines(text: str, pattern: re.Pattern) -> list[int]:
             continue
         start, _arrow, rest = line.partition("-->")
         end = rest.strip().split(" ")[0] if rest.strip() else ""
-        if not pattern.match(start) or not pattern.match(end):
+        start_match, end_match = pattern.match(start), pattern.match(end)
+        if not start_match or not end_match:
             raise SubtitleFileError(
                 _("The cue times '%(times)s' cannot be read.") % {"times": line.strip()},
                 line=number,
             )
+        for match, written in ((start_match, start), (end_match, end)):
+            _check_time_limit(_clock_ms(match), written.strip(), number)
         found.append(number)
     return found
+
+
+def _clock_ms(match: re.Match) -> float:
+    """Milliseconds of an SRT_TIME or VTT_TIME match; infinity for an absurdly long hour."""
+    hours, minutes, seconds, millis = (part or "0" for part in match.groups())
+    if len(hours.lstrip("0")) > 6:
+        # Far past any limit, and int() refuses a string of thousands of digits.
+        return math.inf
+    return ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
+
+
+def _check_time_limit(ms: float, written: str, line: int | None) -> None:
+    if not ms <= MAX_CUE_TIME_MS:  # also refuses NaN
+        raise SubtitleFileError(
+            _("The time '%(time)s' is past %(hours)d hours, the longest a subtitle file "
+              "may run.") % {"time": _shorten(written), "hours": MAX_CUE_TIME_HOURS},
+            line=line,
+        )
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    """A value quoted back in a message, cut so that a megabyte of digits stays readable."""
+    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 def _read_srt(text: str) -> tuple[list[Cue], list[int]]:
@@ -205,6 +239,8 @@ def _check_cues(cues: list[Cue], line_numbers: list[int]) -> tuple[list[Cue], li
     notes: list[ImportNote] = []
     kept: list[tuple[Cue, int]] = []
     for cue, line in zip(cues, line_numbers, strict=True):
+        for ms in (cue.start_ms, cue.end_ms):
+            _check_time_limit(ms, _vtt_time(ms) if ms >= 0 else str(ms), line)
         if cue.end_ms <= cue.start_ms:
             raise SubtitleFileError(_("The cue ends before it starts."), line=line)
         if not cue.text.strip():
@@ -237,12 +273,7 @@ def _read_ttml(data: bytes) -> tuple[list[Cue], list[ImportNote]]:
         ) from None
     if etree.QName(root).localname != "tt" or etree.QName(root).namespace != TTML_NS:
         raise SubtitleFileError(_("This is not a TTML document (no <tt> root element)."), line=1)
-    frame_rate = float(root.get(f"{{{TTP_NS}}}frameRate", "30"))
-    multiplier = root.get(f"{{{TTP_NS}}}frameRateMultiplier")
-    if multiplier:
-        numerator, denominator = (float(x) for x in multiplier.split())
-        frame_rate = frame_rate * numerator / denominator
-    tick_rate = float(root.get(f"{{{TTP_NS}}}tickRate", "1"))
+    frame_rate, tick_rate = _ttml_rates(root)
     agents = {
         agent.get(f"{{{XML_NS}}}id"): (agent.findtext(f"{{{TTM_NS}}}name") or "").strip()
         for agent in root.iter(f"{{{TTM_NS}}}agent")
@@ -275,25 +306,58 @@ def _read_ttml(data: bytes) -> tuple[list[Cue], list[ImportNote]]:
 
 _CLOCK = re.compile(r"^(\d{2,}):(\d{2}):(\d{2})(?:\.(\d+)|:(\d{2,})(?:\.(\d+))?)?$")
 _OFFSET = re.compile(r"^(\d+(?:\.\d+)?)(h|m|s|ms|f|t)$")
+# TTML asks for whole numbers; decimals such as 29.97 are common enough to accept.
+_RATE = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
+_MULTIPLIER = re.compile(r"^\s*(\d+)\s+(\d+)\s*$")
+
+
+def _ttml_rates(root) -> tuple[float, float]:
+    """The frame rate (with its multiplier) and tick rate of a document, both usable divisors."""
+    line = root.sourceline
+    frame_rate = _ttml_rate(root, "frameRate", "30")
+    multiplier = root.get(f"{{{TTP_NS}}}frameRateMultiplier")
+    if multiplier is not None:
+        match = _MULTIPLIER.match(multiplier)
+        numerator, denominator = (float(part) for part in match.groups()) if match else (0, 0)
+        frame_rate = frame_rate * numerator / denominator if numerator and denominator else 0
+        if not 0 < frame_rate < math.inf:
+            raise SubtitleFileError(
+                _("ttp:frameRateMultiplier '%(value)s' must be two whole numbers above zero, "
+                  "such as '1000 1001'.") % {"value": _shorten(multiplier)}, line=line)
+    return frame_rate, _ttml_rate(root, "tickRate", "1")
+
+
+def _ttml_rate(root, name: str, default: str) -> float:
+    value = root.get(f"{{{TTP_NS}}}{name}", default)
+    rate = float(value) if _RATE.match(value) else 0
+    if not 0 < rate < math.inf:
+        raise SubtitleFileError(
+            _("ttp:%(name)s '%(value)s' must be a number above zero.")
+            % {"name": name, "value": _shorten(value)}, line=root.sourceline)
+    return rate
 
 
 def _ttml_time(value: str, frame_rate: float, tick_rate: float, line: int) -> float:
-    """A TTML time expression in milliseconds."""
+    """A TTML time expression in milliseconds, at most MAX_CUE_TIME_MS."""
     value = value.strip()
     if match := _CLOCK.match(value):
         hours, minutes, seconds, fraction, frames, _subframes = match.groups()
-        total = (int(hours) * 3600 + int(minutes) * 60 + int(seconds)) * 1000.0
+        # float(), unlike int(), takes any number of digits: too many become infinity.
+        total = (float(hours) * 3600 + int(minutes) * 60 + int(seconds)) * 1000.0
         if fraction:
             total += float(f"0.{fraction}") * 1000
         if frames:
-            total += int(frames) * 1000 / frame_rate
-        return total
-    if match := _OFFSET.match(value):
+            total += float(frames) * 1000 / frame_rate
+    elif match := _OFFSET.match(value):
         number, unit = float(match.group(1)), match.group(2)
         scale = {"h": 3_600_000, "m": 60_000, "s": 1000, "ms": 1,
                  "f": 1000 / frame_rate, "t": 1000 / tick_rate}[unit]
-        return number * scale
-    raise SubtitleFileError(_("The time '%(time)s' cannot be read.") % {"time": value}, line=line)
+        total = number * scale
+    else:
+        raise SubtitleFileError(_("The time '%(time)s' cannot be read.")
+                                % {"time": _shorten(value)}, line=line)
+    _check_time_limit(total, value, line)
+    return total
 
 
 def _ttml_text(element) -> str:
@@ -303,7 +367,16 @@ def _ttml_text(element) -> str:
         if node.text:
             parts.append(node.text)
         for child in node:
-            if etree.QName(child).localname == "br":
+            if isinstance(child, etree._Entity):
+                # Entities are left unresolved (resolve_entities=False), so one in the text
+                # would be lost; the five XML ones and &#...; references are already read.
+                raise SubtitleFileError(
+                    _("The entity reference '%(entity)s' cannot be read; write the character "
+                      "itself or a numeric reference such as '&#160;'.")
+                    % {"entity": _shorten(child.text)}, line=child.sourceline)
+            if isinstance(child, (etree._Comment, etree._ProcessingInstruction)):
+                pass  # not part of the subtitle; the text after it (its tail) is
+            elif etree.QName(child).localname == "br":
                 parts.append("\n")
             else:
                 walk(child)

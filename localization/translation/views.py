@@ -1,5 +1,7 @@
 """Translating a track, the glossary and the translation memory pages."""
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -57,12 +59,20 @@ def glossary(request, title_id: int):
         "title": title, "terms": translation_glossary.glossary_for(title), "form": form})
 
 
+# A language code as the memory stores it: letters, digits and hyphens, within the column.
+MEMORY_LANGUAGE = re.compile(r"[A-Za-z0-9_-]{1,16}")
+
+
 def memory(request):
     check_can_view_localization(request.user)
     if request.GET.get("export") == "tmx":
-        response = HttpResponse(translation_memory.memory_export_tmx(
-            target_language=request.GET.get("language") or None),
-            content_type="application/x-tmx+xml")
+        language = request.GET.get("language") or None
+        if language is not None and not MEMORY_LANGUAGE.fullmatch(language):
+            return render(request, "400.html", {"reason": _(
+                "The export language must be a language code such as “ja” or “zh-Hant”.")},
+                status=400)
+        response = HttpResponse(translation_memory.memory_export_tmx(target_language=language),
+                                content_type="application/x-tmx+xml")
         response["Content-Disposition"] = 'attachment; filename="translation-memory.tmx"'
         return response
     form = MemoryImportForm(request.POST or None, request.FILES or None)

@@ -1,5 +1,7 @@
 """The revenue waterfall, checked against figures worked out by hand in the comments."""
 
+import csv
+import io
 import random
 from decimal import Decimal
 
@@ -547,6 +549,17 @@ def test_nothing_is_lost_or_created_and_nobody_is_overpaid():
 # --- CSV --------------------------------------------------------------------------------
 
 RULE_ROW = f'rounding_rule,"{ROUNDING_RULE}"'
+
+
+def test_a_statement_csv_never_carries_a_formula():
+    waterfall = Waterfall(currency="KRW", tiers=(
+        ProfitSplitTier("=1+1", (("SFR", D(60)), ("@Utopai", D(40)))),))
+    statement = run(waterfall, [krw("=HYPERLINK(\"http://evil\")", "KR", 1_000)])
+    text = statement_csv(statement)
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert "'=HYPERLINK(\"http://evil\")" in cells and "'=1+1" in cells
+    assert "'@Utopai" in cells
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "@"))]
 
 
 def test_krw_statement_as_csv():

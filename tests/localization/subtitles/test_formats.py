@@ -185,3 +185,111 @@ def test_empty_file_and_unknown_extension_are_refused():
     with pytest.raises(SubtitleFileError, match=".docx"):
         format_for_filename("subs.docx")
     assert format_for_filename("a.DFXP") == "ttml"
+
+
+# --- bad input is refused with a reason, never a server error (issue #12) --------------------
+
+
+def test_ttml_comment_inside_a_paragraph_is_ignored():
+    ttml = TTML.replace("하나<br/>둘", "하나<!-- 번역 확인 -->둘<br/>셋<!-- 끝 -->")
+    cues, _notes = read_subtitles(ttml.encode(), "ttml")
+    assert cues[0].text == "하나둘\n셋"
+
+
+def test_ttml_processing_instruction_inside_a_paragraph_is_ignored():
+    ttml = TTML.replace("<span>셋</span>", "<span>셋<?editor cursor?></span> 넷")
+    cues, _notes = read_subtitles(ttml.encode(), "ttml")
+    assert cues[1].text == "셋 넷"
+
+
+def test_ttml_undefined_entity_inside_a_paragraph_is_refused():
+    ttml = TTML.replace('<tt xmlns=', '<!DOCTYPE tt SYSTEM "ttml.dtd">\n<tt xmlns=')
+    ttml = ttml.replace("<span>셋</span>", "<span>셋&nbsp;넷</span>")
+    with pytest.raises(SubtitleFileError) as caught:
+        read_subtitles(ttml.encode(), "ttml")
+    assert caught.value.line == 8
+    assert "&nbsp;" in caught.value.message
+
+
+@pytest.mark.parametrize("rate", ["0", "abc", "nan", "inf", "-24", ""])
+def test_ttml_unusable_frame_rate_is_refused(rate):
+    ttml = TTML.replace('ttp:frameRate="24"', f'ttp:frameRate="{rate}"')
+    with pytest.raises(SubtitleFileError, match="ttp:frameRate") as caught:
+        read_subtitles(ttml.encode(), "ttml")
+    assert caught.value.line is not None
+
+
+def test_ttml_zero_tick_rate_is_refused():
+    ttml = TTML.replace('ttp:frameRate="24"', 'ttp:frameRate="24" ttp:tickRate="0"')
+    with pytest.raises(SubtitleFileError, match="ttp:tickRate"):
+        read_subtitles(ttml.encode(), "ttml")
+
+
+@pytest.mark.parametrize("multiplier", ["0 1", "1 0", "x y", "1", "1 2 3", "nan 1"])
+def test_ttml_unusable_frame_rate_multiplier_is_refused(multiplier):
+    ttml = TTML.replace('ttp:frameRate="24"',
+                        f'ttp:frameRate="24" ttp:frameRateMultiplier="{multiplier}"')
+    with pytest.raises(SubtitleFileError, match="ttp:frameRateMultiplier"):
+        read_subtitles(ttml.encode(), "ttml")
+
+
+def test_ttml_frame_rate_multiplier_still_applies():
+    ttml = TTML.replace('ttp:frameRate="24"',
+                        'ttp:frameRate="30" ttp:frameRateMultiplier="1000 1001"')
+    cues, _notes = read_subtitles(ttml.replace("00:00:01:12", "00:00:01:24").encode(), "ttml")
+    assert cues[0].start_ms == 11801  # 24 frames at 29.97 fps are 800.8 ms
+
+
+@pytest.mark.parametrize("end", ["99999999999h", "360000001ms", "100:00:00.001", "9" * 400 + "h",
+                                 "9" * 5000 + ":00:00", "00:00:00:" + "9" * 5000])
+def test_ttml_time_beyond_any_film_is_refused_naming_the_limit(end):
+    ttml = TTML.replace('end="00:00:02.000"', f'end="{end}"')
+    with pytest.raises(SubtitleFileError, match="100 hours") as caught:
+        read_subtitles(ttml.encode(), "ttml")
+    assert caught.value.line == 6
+
+
+def test_ttml_offsets_adding_up_beyond_the_limit_are_refused():
+    ttml = TTML.replace('<div begin="10s">', '<div begin="99h"><div begin="99h">')
+    ttml = ttml.replace("</div>", "</div></div>")
+    with pytest.raises(SubtitleFileError, match="100 hours") as caught:
+        read_subtitles(ttml.encode(), "ttml")
+    assert caught.value.line == 6
+
+
+@pytest.mark.parametrize("times", ["99999999:00:00.000 --> 99999999:00:01.000",
+                                   "00:00:01.000 --> 100:00:00.001",
+                                   "00:00:01.000 --> " + "9" * 5000 + ":00:00.000"])
+def test_vtt_time_beyond_any_film_is_refused_naming_the_limit(times):
+    vtt = f"WEBVTT\n\n00:01.000 --> 00:02.000\n하나\n\n{times}\n둘\n"
+    with pytest.raises(SubtitleFileError, match="100 hours") as caught:
+        read_subtitles(vtt.encode(), "vtt")
+    assert caught.value.line == 6
+
+
+def test_srt_time_beyond_any_film_is_refused_naming_the_limit():
+    broken = SRT.replace("00:00:03,000 --> 00:00:04,000", "99:99:99,000 --> 99:99:99,999")
+    with pytest.raises(SubtitleFileError, match="100 hours") as caught:
+        read_subtitles(broken.encode(), "srt")
+    assert caught.value.line == 6
+
+
+def test_ass_time_beyond_any_film_is_refused_naming_the_limit():
+    ass = write_subtitles(CUES, "ass", language="ko").decode()
+    broken = ass.replace("1:00:01.00,1:00:03.25", "99:99:99.00,99:99:99.99")
+    assert broken != ass
+    with pytest.raises(SubtitleFileError, match="100 hours") as caught:
+        read_subtitles(broken.encode(), "ass")
+    assert caught.value.line == broken.split("\n").index(
+        next(line for line in broken.split("\n") if "99:99:99.00" in line)) + 1
+
+
+@pytest.mark.parametrize("fmt", ["srt", "vtt", "ttml", "ass"])
+def test_times_just_under_the_limit_still_import(fmt):
+    cues = [Cue(1000, 2000, "하나"), Cue(359_990_000, 359_999_990, "끝")]
+    # The ASS writer has one hour digit, so that file is written short and lengthened here.
+    data = write_subtitles([Cue(1000, 2000, "하나"), Cue(9_000, 9_990, "끝")] if fmt == "ass"
+                           else cues, fmt, language="ko")
+    data = data.replace(b"0:00:09.00,0:00:09.99", b"99:59:50.00,99:59:59.99")
+    read_back, _notes = read_subtitles(data, fmt)
+    assert read_back == cues
