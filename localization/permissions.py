@@ -147,7 +147,11 @@ def check_can_deliver(user) -> None:
 
 
 def check_can_download_package(user, package) -> None:
-    check_roles(user, LOCALIZATION_ROLES)
+    """A package's manifest names the licensee and the contracts: the roles that deliver
+    download it here (the licensee's partner studio downloads it from the portal)."""
+    _role_check(user, DELIVERY_ROLES,
+                _("Delivery packages name licensees and contracts: only rights managers and "
+                  "administrators download them; partner studios get theirs in the portal."))
 
 
 # --- background runs -------------------------------------------------------------------------

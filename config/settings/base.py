@@ -6,6 +6,8 @@ only local and test runs may fall back to the embedded services.
 
 from __future__ import annotations
 
+import datetime as _dt
+
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
@@ -28,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_celery_results",
     "django_filters",
+    "axes",
     "coprod",
     "localization",
 ]
@@ -44,6 +47,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "coprod.accounts.middleware.UserTimeZoneMiddleware",
+    "coprod.accounts.middleware.SectionRolesMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -69,6 +75,25 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "coprod.User"
+# Login throttling (django-axes) for the site, the admin and the partner portal: after
+# LOGIN_FAILURE_LIMIT wrong passwords in a row for one account, or from one address, that
+# account or address is locked for LOGIN_LOCKOUT_MINUTES; every attempt is logged
+# (admin: Axes > Access attempts / failures), and an administrator unlocks by deleting
+# the attempt there or with `manage.py axes_reset_username NAME` / `axes_reset_ip ADDR`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Behind a proxy, the client's address comes from this header (e.g. HTTP_X_FORWARDED_FOR).
+AXES_IPWARE_META_PRECEDENCE_ORDER = [header for header in (
+    env.str("CLIENT_ADDRESS_HEADER", default=""), "REMOTE_ADDR") if header]
+AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0) or None
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

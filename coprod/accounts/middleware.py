@@ -2,6 +2,8 @@ import zoneinfo
 
 from django.utils import timezone
 
+from coprod.accounts.permissions import SECTION_ROLES, check_roles
+
 
 class UserTimeZoneMiddleware:
     """Show times in the signed-in user's time zone; storage stays in UTC."""
@@ -21,3 +23,23 @@ class UserTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class SectionRolesMiddleware:
+    """Refuse a whole section of the site (a URL namespace) to users without its roles
+    before any view looks an object up, so that an id outside the user's reach answers
+    exactly as a missing one does (403 with the roles needed, for both)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        roles = SECTION_ROLES.get(match.namespace) if match else None
+        user = getattr(request, "user", None)
+        if roles and user is not None and user.is_authenticated:
+            check_roles(user, roles)
+        return None

@@ -22,6 +22,12 @@ SYSTEM_ROLES = frozenset({Role.ADMINISTRATOR})
 LOCALIZATION_ROLES = frozenset(
     {Role.TRANSLATOR, Role.REVIEWER, Role.RIGHTS_MANAGER, Role.ADMINISTRATOR}
 )
+# Sections (URL namespaces) closed as a whole to users without these roles
+# (``coprod.accounts.middleware.SectionRolesMiddleware``).
+SECTION_ROLES = {
+    "catalog": CATALOG_ROLES,
+    "localization": LOCALIZATION_ROLES,
+}
 
 
 def role_labels(roles: Iterable[str]) -> str:

@@ -20,7 +20,7 @@ from coprod.agreements.forms import (
     WaterfallTierForm,
 )
 from coprod.agreements.models import Agreement, BudgetLine, Contribution, Party, WaterfallTier
-from coprod.agreements.permissions import check_agreement_access
+from coprod.agreements.permissions import agreements_visible_to, check_agreement_access
 from coprod.agreements.statements import agreement_statement, agreement_statements
 from coprod.core.http import ranged_file_response
 
@@ -36,7 +36,9 @@ def _errors_to_messages(request, error: ValidationError) -> None:
 
 
 def _agreement(request, agreement_id: int) -> Agreement:
-    agreement = get_object_or_404(Agreement, pk=agreement_id)
+    """The agreement if the user may open it; another company's agreement is not found,
+    exactly like a missing one."""
+    agreement = get_object_or_404(agreements_visible_to(request.user), pk=agreement_id)
     check_agreement_access(request.user, agreement)
     return agreement
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes import views as contenttype_views
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -51,6 +53,21 @@ class PartnerPortalSite(admin.AdminSite):
             raise PermissionDenied(_("The partner portal is for partner-studio users linked "
                                      "to a partner company."))
         return redirect_to_login(request.get_full_path())
+
+    def get_urls(self):
+        """The admin's "view on site" shortcut, narrowed to the partner's own objects."""
+        urls = [url for url in super().get_urls() if getattr(url, "name", "") != "view_on_site"]
+        return [path("r/<int:content_type_id>/<path:object_id>/",
+                     self.admin_view(self.view_on_site), name="view_on_site"), *urls]
+
+    def view_on_site(self, request, content_type_id: int, object_id: str):
+        """Redirect to an object's page only if the partner may see it here; another
+        partner's object is not found, exactly like a missing one."""
+        content_type = ContentType.objects.filter(pk=content_type_id).first()
+        model_admin = self._registry.get(content_type.model_class()) if content_type else None
+        if model_admin is None or model_admin.get_object(request, object_id) is None:
+            raise Http404(_("No such object among your company's."))
+        return contenttype_views.shortcut(request, content_type_id, object_id)
 
     def each_context(self, request):
         context = super().each_context(request)

@@ -12,7 +12,7 @@ from localization.delivery.models import DeliveryPackage
 from localization.dubbing import services
 from localization.dubbing.forms import DubForm, PackageForm
 from localization.dubbing.models import DubTrack
-from localization.permissions import check_can_dub, check_can_listen_to_dub
+from localization.permissions import DELIVERY_ROLES, check_can_dub, check_can_listen_to_dub
 from localization.subtitles.models import SubtitleTrack
 
 
@@ -43,9 +43,9 @@ def dub_section(request, track_id: int):
         "voices": services.voices_for_language(track.language),
         "dubs": dubs, "latest_dub": dubs[0] if dubs else None, "packages": packages,
         "dub_form": DubForm(), "package_form": PackageForm(),
+        "can_deliver": request.user.has_role(*DELIVERY_ROLES),
         "polling": any(dub.is_active for dub in dubs) or any(
-            package.state in (DeliveryPackage.State.QUEUED, DeliveryPackage.State.BUILDING)
-            for package in packages),
+            package.is_active for package in packages),
     })
 
 

@@ -17,6 +17,7 @@ import math
 import re
 import warnings
 from collections.abc import Iterable
+from dataclasses import replace
 
 import pysubs2
 import webvtt
@@ -49,6 +50,8 @@ IMSC11_TEXT_PROFILE = "http://www.w3.org/ns/ttml/profile/imsc1.1/text"
 
 SRT_TIME = re.compile(r"^\s*(\d{1,2}):(\d{1,2}):(\d{1,2})[,.](\d{1,3})\s*$")
 VTT_TIME = re.compile(r"^\s*(?:(\d{2,}):)?(\d{2}):(\d{2})\.(\d{3})\s*$")
+# Characters that PostgreSQL text (NUL) or XML 1.0, and so TTML, cannot hold.
+UNSTORABLE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def format_for_filename(name: str) -> str:
@@ -157,11 +160,13 @@ def _clock_ms(match: re.Match) -> float:
     return ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
 
 
-def _check_time_limit(ms: float, written: str, line: int | None) -> None:
-    if not ms <= MAX_CUE_TIME_MS:  # also refuses NaN
+def _check_time_limit(ms: float, written: str | None, line: int | None) -> None:
+    """Refuse a time past MAX_CUE_TIME_MS (or NaN); written is the time as the file has it."""
+    if not ms <= MAX_CUE_TIME_MS:
         raise SubtitleFileError(
             _("The time '%(time)s' is past %(hours)d hours, the longest a subtitle file "
-              "may run.") % {"time": _shorten(written), "hours": MAX_CUE_TIME_HOURS},
+              "may run.")
+            % {"time": _shorten(written or _vtt_time(int(ms))), "hours": MAX_CUE_TIME_HOURS},
             line=line,
         )
 
@@ -235,14 +240,20 @@ def _check_counts(cues: list[Cue], line_numbers: list[int]) -> None:
 
 
 def _check_cues(cues: list[Cue], line_numbers: list[int]) -> tuple[list[Cue], list[ImportNote]]:
-    """Refuse impossible times; repair and note order, overlaps and empty cues."""
+    """Refuse impossible times; repair and note control characters, order, overlaps and
+    empty cues."""
     notes: list[ImportNote] = []
     kept: list[tuple[Cue, int]] = []
     for cue, line in zip(cues, line_numbers, strict=True):
         for ms in (cue.start_ms, cue.end_ms):
-            _check_time_limit(ms, _vtt_time(ms) if ms >= 0 else str(ms), line)
+            _check_time_limit(ms, None, line)
         if cue.end_ms <= cue.start_ms:
             raise SubtitleFileError(_("The cue ends before it starts."), line=line)
+        text = UNSTORABLE_CHARACTERS.sub("", cue.text)
+        speaker = UNSTORABLE_CHARACTERS.sub("", cue.speaker)
+        if (text, speaker) != (cue.text, cue.speaker):
+            notes.append(ImportNote(line, _("Control characters were removed from the cue.")))
+            cue = replace(cue, text=text, speaker=speaker)
         if not cue.text.strip():
             notes.append(ImportNote(line, _("The cue has no text; it was left out.")))
             continue

@@ -44,7 +44,9 @@ def test_migration_creates_one_group_per_role():
 def test_each_role_sees_only_its_navigation(client, role):
     user = user_create(username=f"u-{role}", password="pw-long-enough", role=role,
                        company=CompanyFactory() if role == Role.PARTNER_STUDIO else None)
-    assert client.login(username=user.username, password="pw-long-enough")
+    login = client.post(reverse("login"), {"username": user.username,
+                                           "password": "pw-long-enough"})
+    assert login.status_code == 302
     response = client.get(reverse("home"))
     assert response.status_code == 200
     assert navigation_names(response.content.decode()) == EXPECTED_NAVIGATION[role]

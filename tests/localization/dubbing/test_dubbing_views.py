@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from coprod.accounts.roles import Role
@@ -66,6 +67,13 @@ def test_from_voice_roles_to_a_playing_dub_and_a_downloaded_package(
     download = client.get(reverse("localization:package-download", args=[package.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content)[:2] == b"PK"
+    # Its manifest names the licensee and the contracts: not for translators or reviewers.
+    for role in (Role.TRANSLATOR, Role.REVIEWER):
+        other = Client()
+        other.force_login(UserFactory(role=role))
+        refused = other.get(reverse("localization:package-download", args=[package.pk]))
+        assert refused.status_code == 403
+        assert "only rights managers and administrators" in refused.content.decode()
 
 
 def test_translators_dub_but_only_rights_managers_deliver(client, track):

@@ -293,3 +293,15 @@ def test_times_just_under_the_limit_still_import(fmt):
     data = data.replace(b"0:00:09.00,0:00:09.99", b"99:59:50.00,99:59:59.99")
     read_back, _notes = read_subtitles(data, fmt)
     assert read_back == cues
+
+
+@pytest.mark.parametrize("fmt", ["srt", "vtt", "ass"])
+def test_control_characters_are_removed_with_a_note(fmt):
+    # PostgreSQL refuses NUL in text and TTML cannot hold any of these: the track could be
+    # neither saved nor exported.
+    data = write_subtitles([Cue(1000, 2000, "하나\x00둘\x1b", "민\x01수")], fmt, language="ko")
+    cues, notes = read_subtitles(data, fmt)
+    assert cues[0].text == "하나둘"
+    assert cues[0].speaker == ("민수" if fmt != "srt" else "")
+    assert [note.message for note in notes] == ["Control characters were removed from the cue."]
+    assert notes[0].line is not None
