@@ -66,6 +66,34 @@ def test_production_requires_its_settings():
     assert_one_clear_line(result, "must be set in production")
 
 
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": "k3!v-9aX_q7Lr2#pZt8mWc5nYh0sJd4uFbGe6oQi1yTlRwVxNjMkCaHgBzDfEs",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/test",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "ALLOWED_HOSTS": "platform.example",
+}
+
+
+def test_production_passes_the_deployment_checklist():
+    result = run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                 **PRODUCTION)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_redirects_to_https_and_sends_hsts_by_default():
+    script = ("from django.conf import settings as s; "
+              "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_PROXY_SSL_HEADER)")
+    result = run([sys.executable, "-c", f"import django; django.setup(); {script}"],
+                 **PRODUCTION)
+    assert result.stdout.split() == ["True", "31536000", "('HTTP_X_FORWARDED_PROTO',",
+                                     "'https')"], result.stderr
+    behind_nothing = run([sys.executable, "-c", f"import django; django.setup(); {script}"],
+                         **PRODUCTION, SECURE_PROXY_SSL_HEADER="", SECURE_SSL_REDIRECT="false")
+    assert behind_nothing.stdout.split() == ["False", "31536000", "None"], behind_nothing.stderr
+
+
 def test_password_is_not_printed():
     result = run(MANAGE, DATABASE_URL="mysql://root:s3cret@localhost/platform")
     assert "s3cret" not in result.stderr

@@ -40,6 +40,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, whose token check first reads an upload's body: see coprod.core.uploads.
+    "coprod.core.uploads.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -135,6 +137,23 @@ MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=2 * 1024**3)
 # Agreement documents (contracts, scans).
 MAX_DOCUMENT_SIZE = env.int("MAX_DOCUMENT_SIZE", default=25 * 1024**2)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2
+# CSV rights imports.
+RIGHTS_IMPORT_MAX_SIZE = env.int("RIGHTS_IMPORT_MAX_SIZE", default=10 * 1024**2)
+# Reading an upload stops at the limit of the page it is posted to (by URL name; the
+# values are settings); MAX_UPLOAD_SIZE caps them all. See coprod.core.uploads.
+FILE_UPLOAD_HANDLERS = [
+    "coprod.core.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+UPLOAD_LIMITS = {
+    "localization:media-upload": "MEDIA_MAX_UPLOAD_SIZE",
+    "localization:track-import": "TEXT_MAX_UPLOAD_SIZE",
+    "localization:memory": "TEXT_MAX_UPLOAD_SIZE",
+    "catalog:rights-import": "RIGHTS_IMPORT_MAX_SIZE",
+    "agreements:add": "MAX_DOCUMENT_SIZE",
+    "partner_portal:coprod_agreement_upload": "MAX_DOCUMENT_SIZE",
+}
 
 # --- Celery -----------------------------------------------------------------
 # Queues by workload: `gpu` for speech recognition, `cpu` for translation, QA and

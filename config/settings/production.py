@@ -14,10 +14,25 @@ MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")  # noqa: F405
 DATABASES = {"default": parse_database_url(env.str("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HTTPS: behind a TLS-terminating proxy, the header that proxy sets says the request came
+# in over HTTPS (SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https"; empty: none, for
+# a server that terminates TLS itself). Plain HTTP is redirected to HTTPS, and browsers are
+# told to use HTTPS only (HSTS, one year by default, subdomains included).
+_proxy_header = env.list("SECURE_PROXY_SSL_HEADER", default=["HTTP_X_FORWARDED_PROTO", "https"])
+if len(_proxy_header) not in (0, 2):
+    raise ConfigurationError("SECURE_PROXY_SSL_HEADER is a header and a value, e.g. "
+                             "HTTP_X_FORWARDED_PROTO,https (or empty)")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) or None
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# "preload" in the header only allows submitting the domain to the browsers' preload list.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 STORAGES = {
     "default": {
         "BACKEND": env.str(

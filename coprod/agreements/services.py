@@ -35,6 +35,7 @@ from coprod.agreements.models import (
 from coprod.audit.models import Event
 from coprod.audit.services import event_record
 from coprod.catalog.models import Title
+from coprod.core.uploads import too_large_message
 from coprod.rights.vocabulary import TerritoryError, expand_territories
 
 Status = Agreement.Status
@@ -402,8 +403,7 @@ def agreement_document_add(*, actor: User | None, agreement: Agreement, upload) 
     if upload.size == 0:
         raise ValidationError(_("The file is empty."))
     if upload.size > settings.MAX_DOCUMENT_SIZE:
-        raise ValidationError(_("The file is larger than %(size)d MB.")
-                              % {"size": settings.MAX_DOCUMENT_SIZE // 1024 // 1024})
+        raise ValidationError(too_large_message(upload.size, settings.MAX_DOCUMENT_SIZE))
     if extension == ".pdf":
         head = upload.read(5)
         upload.seek(0)

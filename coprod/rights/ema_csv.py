@@ -12,6 +12,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from coprod.accounts.models import Company, User
 from coprod.catalog.models import Title
 from coprod.core.spreadsheet import safe_cell, unsafe_cell
+from coprod.core.uploads import too_large_message
 from coprod.rights import services
 from coprod.rights.models import RightsBlock
 from coprod.rights.vocabulary import ALL_MEDIA, Media
@@ -48,7 +50,6 @@ LICENSE_TYPE_ALIASES = {
 }
 LOCALIZATION_TYPES = {"sub": ["sub"], "dub": ["dub"], "subdub": ["sub", "dub"],
                       "original": ["original"]}
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
 @dataclass
@@ -99,9 +100,8 @@ def export_rights(blocks) -> str:
 def import_rights(*, actor: User | None, data: bytes) -> ImportReport:
     """Validate and create every row through the rights services, in one transaction."""
     report = ImportReport()
-    if len(data) > MAX_IMPORT_BYTES:
-        report.errors.append((0, _("The file is larger than %(size)d MB.")
-                              % {"size": MAX_IMPORT_BYTES // 1024 // 1024}))
+    if len(data) > settings.RIGHTS_IMPORT_MAX_SIZE:
+        report.errors.append((0, too_large_message(len(data), settings.RIGHTS_IMPORT_MAX_SIZE)))
         return report
     try:
         text = data.decode("utf-8-sig")
@@ -221,7 +221,11 @@ def _date(value: str, column: str) -> dt.date:
 def _end(value: str) -> dt.date | None:
     if not value or value.lower() == "open":
         return None
-    return _date(value, "End") + dt.timedelta(days=1)
+    end = _date(value, "End")
+    if end == dt.date.max:
+        raise _RowError(_("End “%(value)s” is the last possible day; write Open for an "
+                          "open-ended window.") % {"value": value})
+    return end + dt.timedelta(days=1)
 
 
 def _yes_no(value: str) -> bool:

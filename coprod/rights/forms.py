@@ -46,6 +46,8 @@ class RightsTermsForm(forms.Form):
         start, last_day = cleaned.get("start"), cleaned.get("last_day")
         if start and last_day and last_day < start:
             self.add_error("last_day", _("The window must end after it starts."))
+        if last_day == dt.date.max:
+            self.add_error("last_day", _("Leave the last day empty for an open-ended window."))
         territory = cleaned.get("territory_expression")
         if territory:
             try:
@@ -89,6 +91,9 @@ class RightsBlockForm(RightsTermsForm):
         if any(holdback) and not all(holdback):
             self.add_error("holdback_territory", _("A holdback needs a territory, media and "
                                                    "a start date."))
+        if cleaned.get("holdback_last_day") == dt.date.max:
+            self.add_error("holdback_last_day",
+                           _("Leave the last day empty for an open-ended holdback."))
         return cleaned
 
     def holdbacks(self) -> list[HoldbackTerms]:

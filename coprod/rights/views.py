@@ -1,6 +1,7 @@
 """The rights pages: adding and deleting blocks, the avails search, EMA CSV export and
 import."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -13,6 +14,7 @@ from coprod.accounts.permissions import CATALOG_ROLES, roles_required
 from coprod.audit.models import Event
 from coprod.catalog.models import Title
 from coprod.core.forms import apply_validation_error
+from coprod.core.uploads import too_large_message
 from coprod.rights import ema_csv as rights_csv
 from coprod.rights import services
 from coprod.rights.avails import availability
@@ -96,7 +98,7 @@ def avails(request):
 @roles_required(CATALOG_ROLES)
 def rights_export(request):
     blocks = RightsBlock.objects.select_related("title", "counterparty").order_by("pk")
-    if request.GET.get("title", "").isdigit():
+    if (title := request.GET.get("title", "")).isascii() and title.isdigit():
         blocks = blocks.filter(title_id=request.GET["title"])
     response = HttpResponse(rights_csv.export_rights(blocks), content_type="text/csv")
     stamp = timezone.localdate().isoformat()
@@ -111,8 +113,9 @@ def rights_import(request):
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > rights_csv.MAX_IMPORT_BYTES:
-            report = rights_csv.ImportReport(errors=[(0, _("The file is too large."))])
+        if upload.size > settings.RIGHTS_IMPORT_MAX_SIZE:
+            report = rights_csv.ImportReport(errors=[
+                (0, too_large_message(upload.size, settings.RIGHTS_IMPORT_MAX_SIZE))])
         else:
             report = rights_csv.import_rights(actor=request.user, data=upload.read())
         if report.ok:

@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from coprod.audit.models import Event
+from coprod.core.uploads import too_large_message
 from localization.checksums import file_sha256
 from localization.events import pipeline_event
 from localization.media import decoding as media_tools
@@ -42,8 +42,7 @@ def media_upload[T](*, title, uploaded_file, user=None, episode_label: str = "",
     limit = media_max_upload_size()
     if uploaded_file.size is not None and uploaded_file.size > limit:
         raise ValidationError(
-            _("The file is %(size)s; the largest accepted is %(limit)s.")
-            % {"size": human_size(uploaded_file.size), "limit": human_size(limit)},
+            too_large_message(uploaded_file.size, limit),
             code="too_big",
         )
     with _local_upload(uploaded_file) as path:
@@ -113,11 +112,4 @@ def media_local_path(asset: MediaAsset) -> Iterator[Path]:
             shutil.copyfileobj(source, out, 16 * 1024 * 1024)
         yield local
 
-
-def human_size(size: int) -> str:
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)  # pragma: no cover
 

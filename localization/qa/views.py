@@ -43,7 +43,8 @@ def cue_check(request, track_id: int, cue_id: int):
 
     def number(name):
         value = request.GET.get(name)
-        return int(value) if value and value.isdigit() else None
+        return int(value) if value and value.isascii() and value.isdigit() \
+            and len(value) <= 9 else None
 
     issues = services.quality_check_cue(cue=cue, text=request.GET.get("text"),
                                            start_ms=number("start_ms"),

@@ -1,10 +1,10 @@
 """The subtitle import form and the size limit of text uploads."""
 
 from django import forms
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from coprod.catalog.models import Title
+from coprod.core.uploads import too_large_message
 from localization.subtitles.profiles import PROFILES
 
 
@@ -15,8 +15,7 @@ def text_upload_too_large(upload) -> str:
     limit = settings.TEXT_MAX_UPLOAD_SIZE
     if upload.size <= limit:
         return ""
-    return gettext("The file is %(size)d MB; the largest accepted is %(limit)d MB.") % {
-        "size": upload.size // 1024**2, "limit": limit // 1024**2}
+    return too_large_message(upload.size, limit)
 
 
 class SubtitleImportForm(forms.Form):

@@ -88,7 +88,7 @@ def test_truncated_media_is_refused(title, nothing_created):
 
 def test_oversized_upload_is_refused(title, settings, nothing_created):
     settings.MEDIA_MAX_UPLOAD_SIZE = 10_000
-    with pytest.raises(ValidationError, match="largest accepted is 9.8 KiB"):
+    with pytest.raises(ValidationError, match="largest accepted here is 9.8 KiB"):
         upload(title, DEMO_CLIP.name, DEMO_CLIP.read_bytes())
 
 
