@@ -158,7 +158,8 @@ def test_oversized_subtitle_and_tmx_uploads_are_refused(client, make_user, setti
     response = client.post(reverse("localization:track-import"), {
         "title": TitleFactory().pk, "language": "ko",
         "file": SimpleUploadedFile("big.srt", big)})
-    assert response.status_code == 400 and "largest accepted" in response.content.decode()
+    assert response.status_code == 413 and "the largest accepted here is 1,048,576 bytes" in \
+        response.content.decode()
     assert not SubtitleTrack.objects.exists()
     response = client.post(reverse("localization:memory"), {
         "file": SimpleUploadedFile("big.tmx", b"<tmx>" + b" " * (1024 * 1024 + 10))})
