@@ -44,7 +44,7 @@ class PortalSubtitleTrackAdmin(ReadOnlyPortalAdmin):
             agreements__parties__company=company,
             agreements__status__in=[Agreement.Status.EXECUTED, Agreement.Status.AMENDED])
         return (SubtitleTrack.objects.select_related("title")
-                .filter(review_state="approved")
+                .filter(review_state=SubtitleTrack.ReviewState.APPROVED)
                 .filter(Q(title__in=covered) | Q(title__parent__in=covered)
                         | Q(title__parent__parent__in=covered)).distinct())
 

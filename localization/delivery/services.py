@@ -174,7 +174,7 @@ def _not_granted(query: avails.AvailsQuery, grants: list[RightsBlock],
 def package_track(*, title: Title, language: str) -> SubtitleTrack | None:
     """The newest approved track of the title in ``language``."""
     return (SubtitleTrack.objects.filter(title=title, language=language,
-                                         review_state="approved")
+                                         review_state=SubtitleTrack.ReviewState.APPROVED)
             .order_by("-version").first())
 
 
@@ -266,7 +266,7 @@ def _build(package: DeliveryPackage) -> DeliveryPackage:
     track = SubtitleTrack.objects.get(pk=package.track_id)
     # The material may have changed since the package was requested: a reopened track is
     # no longer approved, and a dub older than the last approval speaks old lines.
-    if track.review_state != "approved":
+    if track.review_state != SubtitleTrack.ReviewState.APPROVED:
         raise DeliveryRefused(_("The %(language)s track was reopened after the package was "
                                 "requested; approve it again.") % {"language": track.language})
     if package.include_dub and (package.dub is None or (

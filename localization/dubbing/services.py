@@ -179,7 +179,7 @@ def dub_create(*, track: SubtitleTrack, actor=None, max_speedup: float | None = 
     """Check the track and its voices, record the dub and queue its synthesis."""
     if actor is not None:
         check_can_dub(actor, track)
-    if track.review_state != "approved":
+    if track.review_state != SubtitleTrack.ReviewState.APPROVED:
         raise DubRefused(_("Only an approved track can be dubbed; approve every cue first."))
     if not _dub_cues(track):
         raise DubRefused(_("The track has no approved cues to speak."))

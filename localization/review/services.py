@@ -301,7 +301,8 @@ def _approve_track_when_complete(track: SubtitleTrack, actor) -> None:
     if track.cues.exclude(state=State.APPROVED).exists():
         return
     track = SubtitleTrack.objects.select_for_update().get(pk=track.pk)
-    track.review_state, track.locked_at, track.approved_by = "approved", timezone.now(), actor
+    track.review_state = SubtitleTrack.ReviewState.APPROVED
+    track.locked_at, track.approved_by = timezone.now(), actor
     track.save(update_fields=["review_state", "locked_at", "approved_by"])
     pipeline_event(actor=actor, action=Event.Action.TRACK_APPROVED, about=track,
                    after={"cues": track.cues.count()})
@@ -316,7 +317,8 @@ def track_reopen(*, track: SubtitleTrack, actor, reason: str = "") -> SubtitleTr
         raise WorkflowError(_("This track is not approved; there is nothing to reopen."))
     _check_text(reason)
     before = {"review_state": track.review_state, "locked_at": track.locked_at.isoformat()}
-    track.review_state, track.locked_at, track.approved_by = "in_progress", None, None
+    track.review_state = SubtitleTrack.ReviewState.IN_PROGRESS
+    track.locked_at, track.approved_by = None, None
     track.save(update_fields=["review_state", "locked_at", "approved_by"])
     pipeline_event(actor=actor, action=Event.Action.TRACK_REOPENED, about=track,
                    before=before, after={"reason": reason})

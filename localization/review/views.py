@@ -21,6 +21,7 @@ from coprod.accounts.roles import Role
 from coprod.core.http import ranged_file_response
 from localization import permissions as localization_permissions
 from localization import qa
+from localization.dubbing.models import DubTrack
 from localization.permissions import check_can_open_editor
 from localization.review import services
 from localization.review import waveform as review_waveform
@@ -174,7 +175,7 @@ def editor_page(request, track_id: int):
         "check": reverse("localization:cue-check", args=[track.pk, 0]).replace("/0/", "/{id}/"),
         "language": track.language, "has_media": track.media_id is not None,
     }
-    latest_dub = track.dub_tracks.filter(state="done").order_by("-id").first()
+    latest_dub = track.dub_tracks.filter(state=DubTrack.State.DONE).order_by("-id").first()
     return render(request, "localization/editor.html", {
         "track": track, "abilities": _abilities(request.user, track), "latest_dub": latest_dub,
         "translators": users.filter(groups__name__in=[Role.TRANSLATOR, Role.REVIEWER])

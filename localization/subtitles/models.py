@@ -13,6 +13,10 @@ from localization.transcription.models import LocalizationJob
 class SubtitleTrack(models.Model):
     """The subtitles of a title in one language; each new version is a new track row."""
 
+    class ReviewState(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        APPROVED = "approved", _("Approved")
+
     class Source(models.TextChoices):
         SPEECH_RECOGNITION = "speech_recognition", _("Speech recognition")
         IMPORT = "import", _("Imported file")
@@ -58,8 +62,8 @@ class SubtitleTrack(models.Model):
         related_name="+", null=True, blank=True,
     )
     review_state = models.CharField(
-        _("review state"), max_length=16, default="in_progress",
-        choices=[("in_progress", _("In progress")), ("approved", _("Approved"))],
+        _("review state"), max_length=16, default=ReviewState.IN_PROGRESS,
+        choices=ReviewState.choices,
     )
     # Set when every cue is approved: the track is then read-only until it is reopened.
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True)

@@ -3,7 +3,6 @@
 import hashlib
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -52,7 +51,9 @@ class Endpoint:
         self.base_url = f"http://{host}:{port}"
         self.requests: list[dict] = []
         self.respond = translate_all
-        self.delay = 0.0
+        # While set, the server holds its answer until the test releases it.
+        self.hold = False
+        self.release = threading.Event()
 
 
 @pytest.fixture
@@ -62,7 +63,8 @@ def endpoint():
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             state.requests.append({"path": self.path, "headers": dict(self.headers),
                                    "body": body})
-            time.sleep(state.delay)
+            if state.hold:
+                state.release.wait(timeout=60)
             status, answer = state.respond(body)
             payload = (answer if isinstance(answer, str) else json.dumps(answer)).encode()
             try:
@@ -200,11 +202,14 @@ def test_server_error_names_the_endpoint(endpoint):
 
 
 def test_timeout_is_a_clear_error(endpoint):
-    endpoint.delay = 2.0
+    endpoint.hold = True  # the server answers only once the client has given up
 
-    with pytest.raises(TranslationEngineError, match="did not answer within 0.2 seconds"):
-        engine_for(endpoint, timeout=0.2).translate(CUES[:1], source_language="ko",
-                                                    target_language="ja")
+    try:
+        with pytest.raises(TranslationEngineError, match="did not answer within 0.2 seconds"):
+            engine_for(endpoint, timeout=0.2).translate(CUES[:1], source_language="ko",
+                                                        target_language="ja")
+    finally:
+        endpoint.release.set()
 
 
 def test_unreachable_endpoint_is_a_clear_error(endpoint):
