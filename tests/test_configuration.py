@@ -19,7 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run(command: list[str], **environment: str) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items()
-           if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE"}}
+           if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE",
+                          # set by the browser tests for their own process only
+                          "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(environment)
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)
