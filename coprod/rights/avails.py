@@ -20,7 +20,12 @@ from psycopg.types.range import DateRange
 
 from coprod.catalog.models import Title
 from coprod.rights.models import Holdback, RightsBlock
-from coprod.rights.vocabulary import describe_language_rights, describe_media, describe_territories
+from coprod.rights.vocabulary import (
+    describe_language_rights,
+    describe_media,
+    describe_territories,
+    period_text,
+)
 
 OPEN_END = dt.date.max
 
@@ -33,6 +38,7 @@ class Status:
 
 class ReasonKind:
     NOT_HELD = "not_held"
+    NOT_EXCLUSIVE = "not_exclusive"
     CONFLICT = "conflict"
     HOLDBACK = "holdback"
 
@@ -95,6 +101,16 @@ class Reason:
     def key(self) -> tuple:
         return (self.kind, self.block_id, self.holdback_id, self.message)
 
+    @property
+    def period(self) -> str:
+        """The reason's dates, first and last day."""
+        return period_text(self.start, self.end)
+
+    @property
+    def text(self) -> str:
+        """The message with its dates, as a refusal says it."""
+        return f"{self.message} ({self.period})"
+
 
 @dataclass
 class TitleAvailability:
@@ -126,6 +142,19 @@ def availability(title_ids: Iterable[int], query: AvailsQuery) -> dict[int, Titl
                                 if holdback.title_id in family]
         result[title_id] = evaluate(title_id, query, rights_in, rights_out, applicable_holdbacks)
     return result
+
+
+def holding_gaps(title_id: int, query: AvailsQuery, *,
+                 ignoring: Iterable[int] = ()) -> list[Reason]:
+    """What of ``query`` the venture would not hold on ``title_id`` (through its own and its
+    parents' rights in) without the rights-in blocks ``ignoring``: the grants that rest on
+    a block are the ones that would have gaps without it."""
+    holders, _relatives = _title_families([title_id])
+    window = DateRange(query.start, query.end, "[)")
+    ignored = set(ignoring)
+    rights_in = [block for block in _load_blocks(holders[title_id], query, window).get("in", ())
+                 if block.id not in ignored]
+    return evaluate(title_id, query, rights_in, [], []).reasons
 
 
 def evaluate(title_id: int, query: AvailsQuery, rights_in: list[_Block],
@@ -183,23 +212,39 @@ def _end(day: dt.date) -> dt.date | None:
 
 
 def _not_held(query, cells, rights_in, segment_start, segment_stop) -> list[Reason]:
+    """Cells not held for the segment; for an exclusive query, also cells held only
+    non-exclusively (a grant is never more exclusive than the rights it rests on)."""
     active = [block for block in rights_in if _covers(block, segment_start, segment_stop)]
-    missing_by_cell: dict[frozenset[str], list[tuple[str, str]]] = defaultdict(list)
+    missing_by_cell: dict[tuple[str, frozenset[str]], list[tuple[str, str]]] = \
+        defaultdict(list)
     for medium, language in cells:
         held: set[str] = set()
+        held_exclusively: set[str] = set()
         for block in active:
             if medium in block.media and language in block.language_rights:
                 held |= block.countries
+                if block.exclusive:
+                    held_exclusively |= block.countries
         missing = query.countries - held
         if missing:
-            missing_by_cell[frozenset(missing)].append((medium, language))
+            missing_by_cell[(ReasonKind.NOT_HELD, frozenset(missing))].append(
+                (medium, language))
+        shared = (query.countries & held) - held_exclusively if query.exclusive else set()
+        if shared:
+            missing_by_cell[(ReasonKind.NOT_EXCLUSIVE, frozenset(shared))].append(
+                (medium, language))
+    messages = {
+        ReasonKind.NOT_HELD: _("Not held: %(media)s, %(languages)s in %(territory)s"),
+        ReasonKind.NOT_EXCLUSIVE: _("Held only non-exclusively, so not grantable "
+                                    "exclusively: %(media)s, %(languages)s in %(territory)s"),
+    }
     reasons = []
-    for missing, pairs in missing_by_cell.items():
+    for (kind, missing), pairs in missing_by_cell.items():
         media = {medium for medium, _language in pairs}
         languages = {language for _medium, language in pairs}
         reasons.append(Reason(
-            kind=ReasonKind.NOT_HELD, start=segment_start, end=_end(segment_stop),
-            message=_("Not held: %(media)s, %(languages)s in %(territory)s") % {
+            kind=kind, start=segment_start, end=_end(segment_stop),
+            message=messages[kind] % {
                 "media": describe_media(media),
                 "languages": describe_language_rights(languages),
                 "territory": describe_territories(missing),

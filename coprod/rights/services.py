@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from psycopg.types.range import DateRange
 
@@ -15,13 +16,14 @@ from coprod.accounts.models import Company, User
 from coprod.audit.models import Event
 from coprod.audit.services import event_record, snapshot
 from coprod.catalog.models import Title
-from coprod.rights.avails import AvailsQuery, availability
+from coprod.rights.avails import AvailsQuery, availability, holding_gaps
 from coprod.rights.models import Holdback, RightsBlock
 from coprod.rights.vocabulary import (
     TerritoryError,
     expand_media,
     expand_territories,
     language_rights,
+    period_text,
 )
 
 
@@ -30,7 +32,7 @@ class RightsConflict(ValidationError):
 
     def __init__(self, reasons: list):
         self.reasons = reasons
-        super().__init__([reason.message for reason in reasons] or
+        super().__init__([reason.text for reason in reasons] or
                          [_("These rights are not available.")])
 
 
@@ -174,11 +176,38 @@ def _block_create(*, actor, direction: str, title: Title, counterparty: Company,
     return block
 
 
+def grants_resting_on(block: RightsBlock) -> list[RightsBlock]:
+    """The grants (on the block's title, its seasons and episodes) that the venture would
+    no longer hold the rights for without this rights-in block."""
+    family = Title.objects.filter(Q(pk=block.title_id) | Q(parent_id=block.title_id)
+                                  | Q(parent__parent_id=block.title_id)).values("pk")
+    grants = RightsBlock.objects.filter(
+        direction=RightsBlock.Direction.OUT, title_id__in=family,
+        countries__overlap=block.countries, media__overlap=block.media,
+        language_rights__overlap=block.language_rights, window__overlap=block.window,
+    ).select_related("counterparty").order_by("pk")
+    return [grant for grant in grants if holding_gaps(grant.title_id, AvailsQuery(
+        countries=frozenset(grant.countries), media=frozenset(grant.media),
+        language_rights=frozenset(grant.language_rights), start=grant.window.lower,
+        end=grant.window.upper, exclusive=grant.exclusive), ignoring=[block.pk])]
+
+
 @transaction.atomic
 def rights_block_delete(*, actor: User | None, block: RightsBlock) -> None:
+    """Delete a block. Rights in that a grant rests on are refused, naming the grants."""
     block = RightsBlock.objects.select_for_update().get(pk=block.pk)
     if block.direction == RightsBlock.Direction.IN:
         Title.objects.select_for_update().get(pk=block.title.root.pk)
+        dependents = grants_resting_on(block)
+        if dependents:
+            raise ValidationError(
+                _("These rights in cannot be deleted: %(grants)s rest on them. Delete or "
+                  "end those grants first.") % {"grants": "; ".join(
+                    _("grant #%(id)s to %(licensee)s (%(contract)s, %(period)s)") % {
+                        "id": grant.pk, "licensee": grant.counterparty.name,
+                        "contract": grant.contract_reference,
+                        "period": period_text(grant.window.lower, grant.window.upper)}
+                    for grant in dependents)})
     deleted = (Event.Action.RIGHTS_IN_DELETED if block.direction == RightsBlock.Direction.IN
                else Event.Action.RIGHTS_OUT_DELETED)
     event_record(actor=actor, action=deleted, instance=block,

@@ -53,8 +53,7 @@ def rights_block_add(request, title_id: int, direction: str):
         except services.RightsConflict as conflict:
             form.add_error(None, _("These rights cannot be granted:"))
             for reason in conflict.reasons:
-                form.add_error(None, f"{reason.message} ({reason.start} – "
-                                     f"{reason.end or _('open-ended')})")
+                form.add_error(None, reason.text)
         except ValidationError as error:
             apply_validation_error(form, error)
     return render(request, "coprod/rights_form.html", {
@@ -76,8 +75,12 @@ def rights_block_history(request, block_id: int):
 def rights_block_delete(request, block_id: int):
     block = get_object_or_404(RightsBlock, pk=block_id)
     title = block.title
-    services.rights_block_delete(actor=request.user, block=block)
-    messages.success(request, _("Rights block #%(id)s is deleted.") % {"id": block_id})
+    try:
+        services.rights_block_delete(actor=request.user, block=block)
+    except ValidationError as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        messages.success(request, _("Rights block #%(id)s is deleted.") % {"id": block_id})
     return redirect(f"{title.get_absolute_url()}?tab=rights")
 
 

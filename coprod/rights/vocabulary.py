@@ -7,6 +7,7 @@ the set of codes the avails engine compares.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import cache
 
@@ -175,3 +176,10 @@ def describe_language_rights(pairs: list[str] | frozenset[str]) -> str:
         by_language.setdefault(language, []).append(str(LanguageKind(kind).label).lower())
     return "; ".join(f"{language} ({', '.join(kinds)})" for language, kinds in
                      by_language.items())
+
+
+def period_text(start: dt.date, end: dt.date | None) -> str:
+    """A stored window (its end exclusive) as people read it: first and last day."""
+    if end is None:
+        return str(_("from %(start)s, open-ended") % {"start": start.isoformat()})
+    return f"{start.isoformat()} – {(end - dt.timedelta(days=1)).isoformat()}"

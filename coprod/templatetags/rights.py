@@ -5,7 +5,12 @@ import datetime as dt
 from django import template
 from django.utils.translation import gettext as _
 
-from coprod.rights.vocabulary import describe_language_rights, describe_media, describe_territories
+from coprod.rights.vocabulary import (
+    describe_language_rights,
+    describe_media,
+    describe_territories,
+    period_text,
+)
 
 register = template.Library()
 
@@ -42,9 +47,7 @@ def window_text(window) -> str:
 
 @register.simple_tag
 def span_text(start: dt.date, end: dt.date | None) -> str:
-    if end is None:
-        return _("from %(start)s, open-ended") % {"start": start.isoformat()}
-    return f"{start.isoformat()} – {(end - dt.timedelta(days=1)).isoformat()}"
+    return period_text(start, end)
 
 
 @register.filter

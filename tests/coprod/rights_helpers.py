@@ -27,6 +27,8 @@ def film(name="필름", year=2024) -> Title:
 
 
 def hold(title, **kwargs):
+    """Rights in, exclusive unless said otherwise (as the venture's usually are)."""
+    kwargs.setdefault("exclusive", True)
     return rights_services.rights_in_add(actor=None, title=title,
                                   licensor=company("Licensor Co", Company.Kind.LICENSOR, "KR"),
                                   contract_reference=kwargs.pop("contract", "CT-IN-1"),

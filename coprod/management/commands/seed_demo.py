@@ -134,7 +134,7 @@ class Command(BaseCommand):
                 terms=rights_services.RightsTerms(
                     territory_expression="WORLD -KR", media=("all",),
                     languages=("ja", "zh-Hans", "th", "en"), language_kinds=("sub", "dub"),
-                    start=dt.date(today.year - 1, 1, 1), end=None),
+                    start=dt.date(today.year - 1, 1, 1), end=None, exclusive=True),
                 holdbacks=[rights_services.HoldbackTerms(
                     territory_expression="JP", media=("free_tv",),
                     start=dt.date(today.year - 1, 1, 1), end=dt.date(today.year + 1, 1, 1),

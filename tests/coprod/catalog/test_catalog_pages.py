@@ -58,7 +58,8 @@ def test_rights_manager_flow_from_title_to_refused_grant(manager):
     response = manager.post(reverse("catalog:rights-add", args=[title.pk, "in"]),
                             rights_form(licensor, territory_expression="WORLD -KR",
                                         media=["all"], languages=["ja", "th"],
-                                        language_kinds=["sub", "dub"], last_day=""))
+                                        language_kinds=["sub", "dub"], last_day="",
+                                        exclusive="on"))
     assert response.status_code == 302
     held = RightsBlock.objects.get(title=title, direction="in")
     assert held.window.upper is None and "KR" not in held.countries

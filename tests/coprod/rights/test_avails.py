@@ -257,3 +257,52 @@ def test_partial_result_never_offers_the_same_day_twice():
     # Two adjacent blocks make one continuous free window.
     assert result.free_windows == [(D(2026, 1, 1), D(2026, 6, 1))]
     assert result.status == Status.AVAILABLE
+
+
+# --- integrity: exclusivity, dependent grants, last days in refusals ----------------------
+
+def test_an_exclusive_grant_needs_exclusive_rights_in():
+    title = film()
+    hold(title, exclusive=False)
+    with pytest.raises(rights_services.RightsConflict) as refused:
+        grant(title, exclusive=True)
+    assert [reason.kind for reason in refused.value.reasons] == [ReasonKind.NOT_EXCLUSIVE]
+    assert "Held only non-exclusively" in refused.value.messages[0]
+    assert grant(title, exclusive=False).pk  # a non-exclusive licence rests on them fine
+
+
+def test_rights_in_that_a_grant_rests_on_cannot_be_deleted(client_for):
+    from django.urls import reverse
+
+    from coprod.accounts.roles import Role
+    from coprod.rights.models import RightsBlock
+
+    title = film()
+    held = hold(title)
+    granted = grant(title, contract="CT-OUT-9")
+    with pytest.raises(rights_services.ValidationError) as refused:
+        rights_services.rights_block_delete(actor=None, block=held)
+    message = refused.value.messages[0]
+    assert f"grant #{granted.pk}" in message and "CT-OUT-9" in message
+    assert "2026-01-01 – 2029-12-31" in message  # the last day, not the stored end
+    client, _user = client_for(Role.RIGHTS_MANAGER)
+    page = client.post(reverse("catalog:rights-delete", args=[held.pk]), follow=True)
+    assert f"grant #{granted.pk}" in page.content.decode()
+    assert RightsBlock.objects.filter(pk=held.pk).exists()
+    # Rights in held twice over: either one may go, the grant still rests on the other.
+    second = hold(title, contract="CT-IN-2")
+    rights_services.rights_block_delete(actor=None, block=held)
+    with pytest.raises(rights_services.ValidationError):
+        rights_services.rights_block_delete(actor=None, block=second)
+    rights_services.rights_block_delete(actor=None, block=granted)
+    rights_services.rights_block_delete(actor=None, block=second)
+    assert not RightsBlock.objects.filter(title=title).exists()
+
+
+def test_a_refusal_names_the_last_day_of_the_overlap():
+    title = film()
+    hold(title)
+    grant(title, exclusive=True, start=D(2027, 6, 1), end=D(2029, 1, 1))
+    with pytest.raises(rights_services.RightsConflict) as refused:
+        grant(title, licensee="Platform B", start=D(2028, 6, 1), end=D(2030, 1, 1))
+    assert "(2028-06-01 – 2028-12-31)" in refused.value.messages[0]

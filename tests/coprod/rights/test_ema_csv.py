@@ -24,7 +24,7 @@ def catalog():
 
 def test_good_file_imports_every_row(catalog):
     data = (HEADER
-            + f"{catalog.pk},in,Licensor Co,LIC-1,WORLD -KR,All,ja;th,subdub,2026-01-01,Open,No\n"
+            + f"{catalog.pk},in,Licensor Co,LIC-1,WORLD -KR,All,ja;th,subdub,2026-01-01,Open,Yes\n"
             + f"{catalog.pk},out,Tokyo Stream,OUT-1,JP,SVOD;AVOD,ja,sub,2026-01-01,2026-12-31,Yes\n"
             + f"{catalog.pk},out,Bangkok Play,OUT-2,TH,EST,th,dub,2026-03-01,2027-02-28,No\n")
     report = import_rights(actor=None, data=data.encode())
@@ -38,7 +38,7 @@ def test_good_file_imports_every_row(catalog):
 
 def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(catalog):
     data = (HEADER
-            + f"{catalog.pk},in,Licensor Co,LIC-1,JP TH,All,ja;th,subdub,2026-01-01,Open,No\n"
+            + f"{catalog.pk},in,Licensor Co,LIC-1,JP TH,All,ja;th,subdub,2026-01-01,Open,Yes\n"
             + f"{catalog.pk},in,Licensor Co,LIC-2,NARNIA,All,ja,sub,2026-01-01,Open,No\n"
             + f"{catalog.pk},out,Tokyo Stream,OUT-1,JP,SVOD,ja,sub,2026-31-01,Open,Yes\n"
             + "999999,out,Tokyo Stream,OUT-2,JP,SVOD,ja,sub,2026-01-01,Open,Yes\n"
