@@ -21,6 +21,7 @@ from psycopg.types.range import DateRange
 from coprod.catalog.models import Title
 from coprod.rights.models import Holdback, RightsBlock
 from coprod.rights.vocabulary import (
+    ExclusivityScope,
     describe_language_rights,
     describe_media,
     describe_territories,
@@ -51,6 +52,7 @@ class AvailsQuery:
     start: dt.date
     end: dt.date | None  # exclusive; None is open-ended
     exclusive: bool
+    exclusivity_scope: str = ExclusivityScope.TERRITORY_MEDIUM
 
     def __post_init__(self):
         if self.end is not None and self.end <= self.start:
@@ -74,6 +76,7 @@ class _Block:
     exclusive: bool
     counterparty: str
     contract_reference: str
+    exclusivity_scope: str = ExclusivityScope.TERRITORY_MEDIUM
 
 
 @dataclass(frozen=True)
@@ -261,15 +264,25 @@ def _conflicts(query, rights_out, segment_start, segment_stop) -> list[Reason]:
         if not (block.exclusive or query.exclusive):
             continue
         overlap = block.countries & query.countries
-        if not overlap or not (block.media & query.media) or not (
-                block.language_rights & query.language_rights):
+        if not overlap or not (block.media & query.media):
             continue
-        if block.exclusive:
+        # An exclusive licence per territory and medium keeps every language version to
+        # itself; one per language version only its own.
+        same_language = bool(block.language_rights & query.language_rights)
+        block_keeps = block.exclusive and (
+            same_language or block.exclusivity_scope == ExclusivityScope.TERRITORY_MEDIUM)
+        query_keeps = query.exclusive and (
+            same_language or query.exclusivity_scope == ExclusivityScope.TERRITORY_MEDIUM)
+        if not (block_keeps or query_keeps):
+            continue
+        if block_keeps:
             message = _("Conflicts with exclusive grant #%(id)s to %(licensee)s (%(contract)s) "
                         "in %(territory)s")
         else:
             message = _("An exclusive grant would conflict with grant #%(id)s to %(licensee)s "
                         "(%(contract)s) in %(territory)s")
+        if not same_language:
+            message += _(" (exclusive per territory and medium, whatever the language)")
         reasons.append(Reason(
             kind=ReasonKind.CONFLICT, start=max(segment_start, block.start),
             end=_end(min(segment_stop, block.stop)), block_id=block.id,
@@ -326,23 +339,27 @@ def _stop(window) -> dt.date:
 
 
 def _load_blocks(title_ids: set[int], query: AvailsQuery, window) -> dict[str, list[_Block]]:
+    # Rights in count only for the languages asked; a grant may conflict in any language
+    # (an exclusive licence per territory and medium covers them all).
     rows = RightsBlock.objects.filter(
+        Q(direction=RightsBlock.Direction.OUT)
+        | Q(language_rights__overlap=sorted(query.language_rights)),
         title_id__in=title_ids,
         countries__overlap=sorted(query.countries),
         media__overlap=sorted(query.media),
-        language_rights__overlap=sorted(query.language_rights),
         window__overlap=window,
     ).values_list("id", "direction", "title_id", "countries", "media", "language_rights",
-                  "window", "exclusive", "counterparty__name", "contract_reference")
+                  "window", "exclusive", "counterparty__name", "contract_reference",
+                  "exclusivity_scope")
     blocks: dict[str, list[_Block]] = defaultdict(list)
     for (block_id, direction, title_id, countries, media, language_rights, block_window,
-         exclusive, counterparty, contract) in rows:
+         exclusive, counterparty, contract, exclusivity_scope) in rows:
         blocks[direction].append(_Block(
             id=block_id, direction=direction, title_id=title_id,
             countries=frozenset(countries), media=frozenset(media),
             language_rights=frozenset(language_rights), start=block_window.lower,
             stop=_stop(block_window), exclusive=exclusive, counterparty=counterparty,
-            contract_reference=contract,
+            contract_reference=contract, exclusivity_scope=exclusivity_scope,
         ))
     return blocks
 

@@ -23,12 +23,14 @@ from coprod.core.spreadsheet import safe_cell, unsafe_cell
 from coprod.core.uploads import too_large_message
 from coprod.rights import services
 from coprod.rights.models import RightsBlock
-from coprod.rights.vocabulary import ALL_MEDIA, Media
+from coprod.rights.vocabulary import ALL_MEDIA, ExclusivityScope, Media
 
 COLUMNS = [
     "AvailID", "ContentID", "TitleDisplayUnlimited", "TitleInternalAlias", "ReleaseYear",
     "WorkType", "RightsDirection", "DisplayName", "ContractID", "Territory", "LicenseType",
     "AssetLanguage", "LocalizationType", "Start", "End", "Exclusive", "Description",
+    # Not an EMA column: what an exclusive licence keeps (territory_medium by default).
+    "ExclusivityScope",
 ]
 REQUIRED = ["RightsDirection", "DisplayName", "ContractID", "Territory", "LicenseType",
             "AssetLanguage", "LocalizationType", "Start"]
@@ -93,6 +95,7 @@ def export_rights(blocks) -> str:
             "End": last_day.isoformat() if last_day else "Open",
             "Exclusive": "Yes" if block.exclusive else "No",
             "Description": block.notes,
+            "ExclusivityScope": block.exclusivity_scope,
         }.items()})
     return output.getvalue()
 
@@ -160,6 +163,7 @@ def _import_row(actor, row: dict) -> RightsBlock:
         start=_date(values["Start"], "Start"),
         end=_end(values.get("End", "")),
         exclusive=_yes_no(values.get("Exclusive", "")),
+        exclusivity_scope=values.get("ExclusivityScope") or ExclusivityScope.TERRITORY_MEDIUM,
     )
     if direction == "in":
         return services.rights_in_add(actor=actor, title=title, licensor=company,

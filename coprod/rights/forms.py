@@ -11,6 +11,7 @@ from coprod.catalog.models import Genre, Title
 from coprod.rights.services import HoldbackTerms, RightsTerms
 from coprod.rights.vocabulary import (
     ALL_MEDIA,
+    ExclusivityScope,
     Language,
     LanguageKind,
     Media,
@@ -40,6 +41,9 @@ class RightsTermsForm(forms.Form):
                                help_text=_("Leave empty for an open-ended window."),
                                widget=forms.DateInput(attrs={"type": "date"}))
     exclusive = forms.BooleanField(label=_("Exclusive"), required=False)
+    exclusivity_scope = forms.ChoiceField(
+        label=_("Exclusive per"), choices=ExclusivityScope.choices, required=False,
+        initial=ExclusivityScope.TERRITORY_MEDIUM, widget=forms.RadioSelect)
 
     def clean(self):
         cleaned = super().clean()
@@ -63,7 +67,8 @@ class RightsTermsForm(forms.Form):
             territory_expression=data["territory_expression"], media=tuple(data["media"]),
             languages=tuple(data["languages"]), language_kinds=tuple(data["language_kinds"]),
             start=data["start"], end=last_day + dt.timedelta(days=1) if last_day else None,
-            exclusive=data.get("exclusive", False))
+            exclusive=data.get("exclusive", False),
+            exclusivity_scope=data.get("exclusivity_scope") or ExclusivityScope.TERRITORY_MEDIUM)
 
 
 class RightsBlockForm(RightsTermsForm):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coprod.accounts.models import Company
 from coprod.catalog.models import Title
+from coprod.rights.vocabulary import ExclusivityScope
 
 
 class RightsBlock(models.Model):
@@ -40,6 +41,11 @@ class RightsBlock(models.Model):
                                  verbose_name=_("languages"))
     window = DateRangeField(_("window"))
     exclusive = models.BooleanField(_("exclusive"), default=False)
+    # Most licences are exclusive per territory and medium whatever the language; some
+    # only per language version (a Japanese-subtitle SVOD licence beside a Thai one).
+    exclusivity_scope = models.CharField(
+        _("exclusive per"), max_length=20, choices=ExclusivityScope.choices,
+        default=ExclusivityScope.TERRITORY_MEDIUM)
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, related_name="+")

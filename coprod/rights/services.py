@@ -19,6 +19,7 @@ from coprod.catalog.models import Title
 from coprod.rights.avails import AvailsQuery, availability, holding_gaps
 from coprod.rights.models import Holdback, RightsBlock
 from coprod.rights.vocabulary import (
+    ExclusivityScope,
     TerritoryError,
     expand_media,
     expand_territories,
@@ -47,6 +48,7 @@ class RightsTerms:
     start: dt.date
     end: dt.date | None
     exclusive: bool = False
+    exclusivity_scope: str = ExclusivityScope.TERRITORY_MEDIUM
 
     def expanded(self) -> dict:
         errors = {}
@@ -69,6 +71,9 @@ class RightsTerms:
             errors["languages"] = str(error)
         if self.end is not None and self.end <= self.start:
             errors["end"] = _("The window must end after it starts.")
+        if self.exclusivity_scope not in ExclusivityScope.values:
+            errors["exclusivity_scope"] = _("Unknown exclusivity scope “%(scope)s”.") % {
+                "scope": self.exclusivity_scope}
         if errors:
             raise ValidationError(errors)
         return {
@@ -78,6 +83,7 @@ class RightsTerms:
             "language_rights": sorted(language_rights_set),
             "window": DateRange(self.start, self.end, "[)"),
             "exclusive": self.exclusive,
+            "exclusivity_scope": self.exclusivity_scope,
         }
 
     def query(self) -> AvailsQuery:
@@ -85,7 +91,8 @@ class RightsTerms:
         return AvailsQuery(countries=frozenset(values["countries"]),
                            media=frozenset(values["media"]),
                            language_rights=frozenset(values["language_rights"]),
-                           start=self.start, end=self.end, exclusive=self.exclusive)
+                           start=self.start, end=self.end, exclusive=self.exclusive,
+                           exclusivity_scope=self.exclusivity_scope)
 
 
 @dataclass(frozen=True)
@@ -189,7 +196,8 @@ def grants_resting_on(block: RightsBlock) -> list[RightsBlock]:
     return [grant for grant in grants if holding_gaps(grant.title_id, AvailsQuery(
         countries=frozenset(grant.countries), media=frozenset(grant.media),
         language_rights=frozenset(grant.language_rights), start=grant.window.lower,
-        end=grant.window.upper, exclusive=grant.exclusive), ignoring=[block.pk])]
+        end=grant.window.upper, exclusive=grant.exclusive,
+        exclusivity_scope=grant.exclusivity_scope), ignoring=[block.pk])]
 
 
 @transaction.atomic

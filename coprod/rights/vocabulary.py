@@ -178,6 +178,13 @@ def describe_language_rights(pairs: list[str] | frozenset[str]) -> str:
                      by_language.items())
 
 
+class ExclusivityScope(models.TextChoices):
+    """What an exclusive licence keeps to itself."""
+
+    TERRITORY_MEDIUM = "territory_medium", _("Per territory and medium, whatever the language")
+    LANGUAGE_VERSION = "language_version", _("Per territory, medium and language version")
+
+
 def period_text(start: dt.date, end: dt.date | None) -> str:
     """A stored window (its end exclusive) as people read it: first and last day."""
     if end is None:

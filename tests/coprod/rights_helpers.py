@@ -9,10 +9,12 @@ D = dt.date
 
 
 def terms(territory="JP", media=("svod",), languages=("ja",), kinds=("sub",),
-          start=D(2026, 1, 1), end=D(2030, 1, 1), exclusive=False) -> rights_services.RightsTerms:
+          start=D(2026, 1, 1), end=D(2030, 1, 1), exclusive=False,
+          exclusivity_scope="territory_medium") -> rights_services.RightsTerms:
     return rights_services.RightsTerms(territory_expression=territory, media=tuple(media),
                                 languages=tuple(languages), language_kinds=tuple(kinds),
-                                start=start, end=end, exclusive=exclusive)
+                                start=start, end=end, exclusive=exclusive,
+                                exclusivity_scope=exclusivity_scope)
 
 
 def company(name, kind=Company.Kind.PLATFORM, country="JP") -> Company:

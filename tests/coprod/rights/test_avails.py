@@ -11,10 +11,11 @@ pytestmark = pytest.mark.django_db
 
 
 def ask(title, territory="JP", media=("svod",), languages=("ja",), kinds=("sub",),
-        start=D(2026, 1, 1), end=D(2027, 1, 1), exclusive=False, title_ids=None):
+        start=D(2026, 1, 1), end=D(2027, 1, 1), exclusive=False, title_ids=None,
+        scope="territory_medium"):
     query = AvailsQuery(countries=expand_territories(territory), media=frozenset(media),
                         language_rights=language_rights(list(languages), list(kinds)),
-                        start=start, end=end, exclusive=exclusive)
+                        start=start, end=end, exclusive=exclusive, exclusivity_scope=scope)
     ids = title_ids or [title.pk]
     result = availability(ids, query)
     return result if title_ids else result[title.pk]
@@ -136,9 +137,12 @@ def test_exclusive_request_conflicts_with_a_non_exclusive_grant():
 def test_different_media_or_language_kind_do_not_conflict():
     title = film()
     hold(title, media=("svod", "avod"), kinds=("sub", "dub"))
-    grant(title, media=("svod",), kinds=("sub",), exclusive=True)
+    grant(title, media=("svod",), kinds=("sub",), exclusive=True,
+          exclusivity_scope="language_version")
     assert ask(title, media=("avod",), exclusive=True).status == Status.AVAILABLE
-    assert ask(title, kinds=("dub",), exclusive=True).status == Status.AVAILABLE
+    assert ask(title, kinds=("dub",), exclusive=True).status == Status.UNAVAILABLE  # per TxM
+    assert ask(title, kinds=("dub",), exclusive=True,
+               scope="language_version").status == Status.AVAILABLE
     assert ask(title, media=("svod",), kinds=("sub",)).status == Status.UNAVAILABLE
 
 
@@ -306,3 +310,31 @@ def test_a_refusal_names_the_last_day_of_the_overlap():
     with pytest.raises(rights_services.RightsConflict) as refused:
         grant(title, licensee="Platform B", start=D(2028, 6, 1), end=D(2030, 1, 1))
     assert "(2028-06-01 – 2028-12-31)" in refused.value.messages[0]
+
+
+def test_exclusivity_is_per_territory_and_medium_unless_a_block_says_per_language():
+    title = film()
+    hold(title, languages=("ja", "th", "ko"), kinds=("sub", "original"))
+    grant(title, licensee="Tokyo Stream", exclusive=True, languages=("ja",))
+    # The same Japan SVOD, another language: refused, the first licence covers them all.
+    with pytest.raises(rights_services.RightsConflict) as refused:
+        grant(title, licensee="Thai Stream", exclusive=True, languages=("th",))
+    assert "whatever the language" in refused.value.messages[0]
+    with pytest.raises(rights_services.RightsConflict):
+        grant(title, licensee="Any Stream", exclusive=False, languages=("th",))
+
+
+def test_licences_exclusive_per_language_version_live_side_by_side():
+    title = film()
+    hold(title, languages=("ja", "th"), kinds=("sub",))
+    scope = "language_version"
+    grant(title, licensee="Tokyo Stream", exclusive=True, languages=("ja",),
+          exclusivity_scope=scope)
+    grant(title, licensee="Thai Stream", exclusive=True, languages=("th",),
+          exclusivity_scope=scope)
+    with pytest.raises(rights_services.RightsConflict):  # the same language version
+        grant(title, licensee="Other", exclusive=True, languages=("ja",),
+              exclusivity_scope=scope)
+    # An exclusive request per territory and medium meets the per-language licences.
+    with pytest.raises(rights_services.RightsConflict):
+        grant(title, licensee="Everything Co", exclusive=True, languages=("th",))
