@@ -67,7 +67,9 @@ def open_page(browser, live_server):
         page.fill("input[name=username]", user.username)
         page.fill("input[name=password]", PASSWORD)
         page.keyboard.press("Enter")
-        page.wait_for_load_state("networkidle")
+        # Logged in once the browser has left the log-in page (a condition: "network
+        # idle" can come before the form is even sent on a loaded machine).
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
         page.goto(f"{live_server.url}{path}")
         page.wait_for_selector("body[data-editor-ready]")
         return page

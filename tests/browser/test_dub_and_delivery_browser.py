@@ -31,7 +31,7 @@ def log_in(browser, live_server, user):
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)  # logged in
     return context, page
 
 
