@@ -20,15 +20,11 @@ from coprod.agreements.forms import (
     WaterfallTierForm,
 )
 from coprod.agreements.models import Agreement, BudgetLine, Contribution, Party, WaterfallTier
-from coprod.agreements.permissions import agreements_visible_to, check_agreement_access
+from coprod.agreements.permissions import agreements_visible_to
 from coprod.agreements.statements import agreement_statement, agreement_statements
-from coprod.core.http import ranged_file_response
+from coprod.core.http import query_whole_number, ranged_file_response
 
 TABS = ("terms", "approvals", "revenue", "statements", "versions", "history")
-
-
-def _number(value, default: int) -> int:
-    return int(value) if value and value.isdigit() else default
 
 
 def _errors_to_messages(request, error: ValidationError) -> None:
@@ -38,9 +34,7 @@ def _errors_to_messages(request, error: ValidationError) -> None:
 def _agreement(request, agreement_id: int) -> Agreement:
     """The agreement if the user may open it; another company's agreement is not found,
     exactly like a missing one."""
-    agreement = get_object_or_404(agreements_visible_to(request.user), pk=agreement_id)
-    check_agreement_access(request.user, agreement)
-    return agreement
+    return get_object_or_404(agreements_visible_to(request.user), pk=agreement_id)
 
 
 @roles_required(CATALOG_ROLES)
@@ -115,8 +109,8 @@ def agreement_detail(request, agreement_id: int):
         numbers = [version.number for version in versions]
         if len(numbers) >= 1:
             default_left = numbers[-2] if len(numbers) > 1 else numbers[0]
-            left = _number(request.GET.get("left"), default_left)
-            right = _number(request.GET.get("right"), numbers[-1])
+            left = query_whole_number(request.GET.get("left"), default_left)
+            right = query_whole_number(request.GET.get("right"), numbers[-1])
             by_number = {version.number: version for version in versions}
             if left in by_number and right in by_number:
                 context["comparison"] = selectors.compare_versions(

@@ -1,11 +1,23 @@
-"""Serving stored media with HTTP Range support."""
+"""Serving stored media with HTTP Range support, and reading numbers from query strings."""
 
 import re
 
 from django.http import HttpResponse, StreamingHttpResponse
 
 RANGE_CHUNK = 1024 * 1024
+# Digits of the largest whole number a query parameter may carry (PostgreSQL bigint).
+BIGINT_DIGITS = 18
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def query_whole_number(value: str | None, default: int | None = None, *,
+                       max_digits: int = BIGINT_DIGITS) -> int | None:
+    """A whole number from a query parameter, or ``default`` for anything else: only ASCII
+    digits count (``"²".isdigit()`` is true, but ``int("²")`` fails), and at most
+    ``max_digits`` of them, so the number fits the column it is compared with."""
+    if value and value.isascii() and value.isdigit() and len(value) <= max_digits:
+        return int(value)
+    return default
 
 
 def ranged_file_response(request, storage_file, content_type: str,

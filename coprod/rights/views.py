@@ -14,6 +14,7 @@ from coprod.accounts.permissions import CATALOG_ROLES, roles_required
 from coprod.audit.models import Event
 from coprod.catalog.models import Title
 from coprod.core.forms import apply_validation_error
+from coprod.core.http import query_whole_number
 from coprod.core.uploads import too_large_message
 from coprod.rights import ema_csv as rights_csv
 from coprod.rights import services
@@ -101,8 +102,9 @@ def avails(request):
 @roles_required(CATALOG_ROLES)
 def rights_export(request):
     blocks = RightsBlock.objects.select_related("title", "counterparty").order_by("pk")
-    if (title := request.GET.get("title", "")).isascii() and title.isdigit():
-        blocks = blocks.filter(title_id=request.GET["title"])
+    title_id = query_whole_number(request.GET.get("title"))
+    if title_id is not None:
+        blocks = blocks.filter(title_id=title_id)
     response = HttpResponse(rights_csv.export_rights(blocks), content_type="text/csv")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="rights-{stamp}.csv"'

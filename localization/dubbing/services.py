@@ -224,10 +224,7 @@ def dub_run(*, dub_id: int, task_id: str | None = None, worker: str = "",
 
 def _progress(dub: DubTrack, percent: int, on_progress) -> None:
     if percent > dub.progress:
-        dub.progress = percent
-        if not DubTrack.objects.filter(pk=dub.pk, task_id=dub.task_id,
-                                       state__in=DubTrack.ACTIVE_STATES).update(progress=percent):
-            raise lifecycle.RunStopped()  # cancelled or requeued meanwhile
+        lifecycle.run_progress(KIND, dub, percent)  # stops if cancelled or requeued meanwhile
         if on_progress:
             on_progress(percent)
 

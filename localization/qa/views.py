@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coprod.core.http import query_whole_number
 from localization.permissions import check_can_check_quality
 from localization.qa import services
 from localization.subtitles.models import SubtitleTrack
@@ -42,9 +43,7 @@ def cue_check(request, track_id: int, cue_id: int):
                             pk=cue_id)
 
     def number(name):
-        value = request.GET.get(name)
-        return int(value) if value and value.isascii() and value.isdigit() \
-            and len(value) <= 9 else None
+        return query_whole_number(request.GET.get(name), max_digits=9)
 
     issues = services.quality_check_cue(cue=cue, text=request.GET.get("text"),
                                            start_ms=number("start_ms"),

@@ -60,10 +60,6 @@ class RunKind:
     def queryset(self) -> models.QuerySet:
         return self.model.objects.filter(**self.filters)
 
-    def owns(self, run) -> bool:
-        return isinstance(run, self.model) and all(
-            getattr(run, name) == value for name, value in self.filters.items())
-
     def locked(self, run_id: int, *, select_related: tuple[str, ...] = ()):
         runs = self.queryset().select_for_update(of=("self",))
         if select_related:
@@ -217,11 +213,8 @@ def run_worker_gone(kind: RunKind, run, *, now: dt.datetime | None = None,
                     silence: float | None = None) -> bool:
     """A running run whose worker has not reported for ``silence`` seconds
     (RUN_STALE_AFTER_SECONDS)."""
-    if not kind.machine.is_active(run):
-        return False
-    age = run.heartbeat_age(now)
     limit = settings.RUN_STALE_AFTER_SECONDS if silence is None else silence
-    return age is not None and age > limit
+    return run.silent_longer_than(limit, now)
 
 
 # --- retry, cancel, requeue ------------------------------------------------------------------
@@ -240,14 +233,14 @@ def run_retry(kind: RunKind, run, *, actor=None):
         locked = kind.locked(run.pk)
         states = kind.states
         if kind.machine.is_active(locked):
-            silence = settings.RUN_HEARTBEAT_SECONDS * 3
             if not locked.worker_gone:
                 age = locked.heartbeat_age()
                 raise background.InvalidTransition(
                     _("This %(kind)s is %(state)s and its worker reported %(age)s seconds ago; "
                       "it can be retried once its worker stops reporting (%(limit)s seconds).")
                     % {"kind": kind.label.lower(), "state": states(locked.state).label.lower(),
-                       "age": "—" if age is None else int(age), "limit": int(silence)})
+                       "age": "—" if age is None else int(age),
+                       "limit": int(locked.RETRY_SILENCE_BEATS * settings.RUN_HEARTBEAT_SECONDS)})
             reason = _("retried by hand: worker %(worker)s stopped reporting") % {
                 "worker": locked.worker or "?"}
         elif locked.state in (states.FAILED, states.CANCELLED):

@@ -30,6 +30,8 @@ class RunRecord(models.Model):
 
     # The key of the run's kind (see ``localization.runs.registry``); each model sets it.
     RUN_KIND = ""
+    # Missed heartbeats after which a person may retry a running run.
+    RETRY_SILENCE_BEATS = 3
 
     class Meta:
         abstract = True
@@ -49,11 +51,15 @@ class RunRecord(models.Model):
             return None
         return ((now or timezone.now()) - last).total_seconds()
 
+    def silent_longer_than(self, seconds: float, now: dt.datetime | None = None) -> bool:
+        """Running, and its worker has not reported for more than ``seconds``."""
+        age = self.heartbeat_age(now)
+        return age is not None and age > seconds
+
     @property
     def worker_gone(self) -> bool:
         """Running, but its worker has missed three heartbeats: a person may retry it."""
-        age = self.heartbeat_age()
-        return age is not None and age > settings.RUN_HEARTBEAT_SECONDS * 3
+        return self.silent_longer_than(self.RETRY_SILENCE_BEATS * settings.RUN_HEARTBEAT_SECONDS)
 
     @property
     def can_cancel(self) -> bool:

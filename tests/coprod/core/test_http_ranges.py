@@ -35,3 +35,13 @@ def test_whole_file_and_ranges():
     named = ranged_file_response(factory.get("/"), stored, "audio/wav", filename="dub.wav",
                                  as_attachment=True)
     assert named["Content-Disposition"] == 'attachment; filename="dub.wav"'
+
+
+def test_query_numbers_are_ascii_digits_that_fit_the_column():
+    from coprod.core.http import query_whole_number
+
+    assert query_whole_number("42") == 42
+    assert query_whole_number("²") is None  # "²".isdigit() is true, int("²") fails
+    assert query_whole_number("9" * 19, default=7) == 7  # past PostgreSQL bigint
+    assert query_whole_number("1234567890", max_digits=9) is None
+    assert query_whole_number("", default=3) == 3 and query_whole_number(None) is None
