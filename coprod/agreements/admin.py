@@ -3,7 +3,14 @@ services)."""
 
 from django.contrib import admin
 
-from coprod.agreements.models import Agreement, Party, RevenueReceipt, WaterfallTier
+from coprod.agreements.models import (
+    Agreement,
+    Expense,
+    IssuedStatement,
+    Party,
+    RevenueReceipt,
+    WaterfallTier,
+)
 from coprod.core.admin import ServiceOnlyAdmin
 
 
@@ -30,3 +37,14 @@ class AgreementAdmin(ServiceOnlyAdmin):
 class RevenueReceiptAdmin(ServiceOnlyAdmin):
     list_display = ("agreement", "period", "title", "territory", "amount", "currency")
     list_filter = ("period", "currency")
+
+
+@admin.register(Expense)
+class ExpenseAdmin(ServiceOnlyAdmin):
+    list_display = ("agreement", "incurred_on", "payer", "description", "amount", "currency")
+    list_filter = ("currency",)
+
+
+@admin.register(IssuedStatement)
+class IssuedStatementAdmin(ServiceOnlyAdmin):
+    list_display = ("agreement", "number", "period", "terms_version", "issued_at")

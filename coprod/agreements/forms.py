@@ -6,6 +6,7 @@ from coprod.agreements.models import (
     Agreement,
     BudgetLine,
     Contribution,
+    Expense,
     Party,
     RevenueReceipt,
     WaterfallTier,
@@ -19,9 +20,10 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class AgreementForm(forms.ModelForm):
     class Meta:
         model = Agreement
-        fields = ["reference", "name", "currency", "term_start", "term_end",
-                  "territory_expression", "titles", "approved_models", "notes"]
-        widgets = {"term_start": DATE, "term_end": DATE,
+        fields = ["reference", "name", "currency", "statement_period", "term_start",
+                  "term_end", "effective_from", "territory_expression", "titles",
+                  "approved_models", "notes"]
+        widgets = {"term_start": DATE, "term_end": DATE, "effective_from": DATE,
                    "titles": forms.SelectMultiple(attrs={"size": 8}),
                    "approved_models": forms.CheckboxSelectMultiple,
                    "notes": forms.Textarea(attrs={"rows": 3})}
@@ -30,6 +32,11 @@ class AgreementForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["titles"].queryset = Title.objects.select_related("parent__parent")
         self.fields["approved_models"].queryset = AIModel.objects.all()
+        self.fields["statement_period"].required = False
+
+    def clean_statement_period(self):
+        # Left out, the period length stays as it is (a quarter for a new agreement).
+        return self.cleaned_data["statement_period"] or self.instance.statement_period
 
     def _post_clean(self):
         # The service validates, with the lifecycle rules.
@@ -54,7 +61,8 @@ class ShareForm(forms.Form):
 class ContributionForm(forms.ModelForm):
     class Meta:
         model = Contribution
-        fields = ["party", "kind", "description", "amount", "currency"]
+        fields = ["party", "kind", "description", "amount", "currency", "exchange_rate",
+                  "recoupable"]
 
     def __init__(self, *args, agreement: Agreement, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,8 +88,8 @@ class BudgetLineForm(forms.ModelForm):
 class WaterfallTierForm(forms.ModelForm):
     class Meta:
         model = WaterfallTier
-        fields = ["position", "kind", "name", "party", "percentage", "amount",
-                  "premium_percentage"]
+        fields = ["position", "kind", "name", "party", "payee", "percentage", "amount",
+                  "premium_percentage", "overhead_percentage", "interest_percentage"]
 
     def __init__(self, *args, agreement: Agreement, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,6 +108,23 @@ class ReceiptForm(forms.ModelForm):
 
     def __init__(self, *args, agreement: Agreement, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["title"].queryset = agreement.titles.all()
+        self.fields["currency"].initial = agreement.currency
+
+    def _post_clean(self):
+        pass
+
+
+class ExpenseForm(forms.ModelForm):
+    class Meta:
+        model = Expense
+        fields = ["payer", "title", "incurred_on", "description", "invoice_reference",
+                  "amount", "currency", "exchange_rate", "document"]
+        widgets = {"incurred_on": DATE}
+
+    def __init__(self, *args, agreement: Agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].queryset = agreement.parties.select_related("company")
         self.fields["title"].queryset = agreement.titles.all()
         self.fields["currency"].initial = agreement.currency
 

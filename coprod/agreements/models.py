@@ -3,13 +3,18 @@ versions and approvals, the revenue waterfall and the revenue received."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from coprod.accounts.models import Company
+from coprod.agreements.periods import PeriodLength
+from coprod.agreements.waterfall import MINOR_UNITS
 from coprod.catalog.models import Title
 
 
@@ -24,6 +29,30 @@ class Currency(models.TextChoices):
 def money_field(verbose_name) -> models.DecimalField:
     # 18 digits before the point covers any budget in won; 2 after covers cents.
     return models.DecimalField(verbose_name, max_digits=20, decimal_places=2)
+
+
+def minor_unit_errors(currency: str, **amounts) -> dict[str, str]:
+    """Amounts finer than the currency's smallest unit (ISO 4217: none for KRW and JPY, two
+    decimals for USD, CNY and THB), refused at entry so that nothing is rounded later."""
+    places = MINOR_UNITS.get(currency)
+    errors = {}
+    for field, amount in amounts.items():
+        if amount is None or places is None:
+            continue
+        if not Decimal(amount).is_finite() or \
+                Decimal(amount) != Decimal(amount).quantize(Decimal(1).scaleb(-places)):
+            errors[field] = (_("%(currency)s has no minor unit: give a whole amount.")
+                             if places == 0 else
+                             _("%(currency)s allows %(places)d decimal places.")) % {
+                "currency": currency, "places": places}
+    return errors
+
+
+def rate_errors(currency: str, statement_currency: str, rate) -> dict[str, str]:
+    if currency != statement_currency and (rate is None or rate <= 0):
+        return {"exchange_rate": _("Give the exchange rate to %(currency)s.")
+                % {"currency": statement_currency}}
+    return {}
 
 
 class Agreement(models.Model):
@@ -46,6 +75,14 @@ class Agreement(models.Model):
     term_end = models.DateField(_("term end"), null=True, blank=True)
     territory_expression = models.CharField(_("territory"), max_length=500, blank=True)
     countries = ArrayField(models.CharField(max_length=2), default=list, blank=True)
+    statement_period = models.CharField(
+        _("statement period"), max_length=10, choices=PeriodLength.choices,
+        default=PeriodLength.QUARTER,
+        help_text=_("How often revenue is accounted and statements are issued"))
+    effective_from = models.DateField(
+        _("terms effective from"), null=True, blank=True,
+        help_text=_("For an amendment: statements of the period containing this day and "
+                    "later follow the new terms; issued statements never change"))
     titles = models.ManyToManyField(Title, verbose_name=_("titles covered"), blank=True,
                                     related_name="agreements")
     approved_models = models.ManyToManyField(
@@ -112,6 +149,12 @@ class Contribution(models.Model):
     description = models.CharField(_("description"), max_length=300, blank=True)
     amount = money_field(_("value"))
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
+    exchange_rate = models.DecimalField(
+        _("exchange rate"), max_digits=18, decimal_places=8, default=1,
+        help_text=_("Units of the statement currency for one unit of this currency"))
+    recoupable = models.BooleanField(
+        _("recoupable"), default=True,
+        help_text=_("Recouped by the party's investor tier of the waterfall"))
 
     class Meta:
         ordering = ["id"]
@@ -120,6 +163,16 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} {self.currency}"
+
+    def clean(self):
+        errors = minor_unit_errors(self.currency, amount=self.amount)
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = _("A contribution has a positive value.")
+        if self.party_id:
+            errors |= rate_errors(self.currency, self.party.agreement.currency,
+                                  self.exchange_rate)
+        if errors:
+            raise ValidationError(errors)
 
 
 class BudgetLine(models.Model):
@@ -139,6 +192,11 @@ class BudgetLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} {self.amount} {self.currency}"
+
+    def clean(self):
+        errors = minor_unit_errors(self.currency, amount=self.amount)
+        if errors:
+            raise ValidationError(errors)
 
 
 def document_path(instance, filename: str) -> str:
@@ -213,8 +271,8 @@ class WaterfallTier(models.Model):
     pari passu; the profit split uses the parties' shares."""
 
     class Kind(models.TextChoices):
-        DISTRIBUTION_FEE = "distribution_fee", _("Distribution fee")
-        EXPENSES = "expenses", _("Recoupment of expenses")
+        DISTRIBUTION_FEE = "distribution_fee", _("Fee (distribution, sales agent)")
+        EXPENSES = "expenses", _("Recoupment of expenses (the ledger)")
         INVESTOR = "investor", _("Investor recoupment")
         PROFIT_SPLIT = "profit_split", _("Profit split")
 
@@ -225,13 +283,23 @@ class WaterfallTier(models.Model):
     name = models.CharField(_("name"), max_length=120)
     party = models.ForeignKey(Party, verbose_name=_("paid to"), on_delete=models.CASCADE,
                               null=True, blank=True, related_name="waterfall_tiers")
+    payee = models.CharField(
+        _("third-party payee"), max_length=200, blank=True,
+        help_text=_("A fee paid to someone who is not a party (a distributor, a sales "
+                    "agent)"))
     percentage = models.DecimalField(_("percentage"), max_digits=7, decimal_places=4,
                                      null=True, blank=True)
-    amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=2, null=True,
-                                 blank=True, help_text=_("Expenses cap, or the investor's "
-                                                         "contribution"))
+    amount = models.DecimalField(_("cap"), max_digits=20, decimal_places=2, null=True,
+                                 blank=True, help_text=_("Expenses: the most recouped in "
+                                                         "all (blank: no cap)"))
     premium_percentage = models.DecimalField(_("premium (%)"), max_digits=7,
                                              decimal_places=4, default=0)
+    overhead_percentage = models.DecimalField(
+        _("overhead (%)"), max_digits=7, decimal_places=4, default=0,
+        help_text=_("Expenses: added to each expense recouped"))
+    interest_percentage = models.DecimalField(
+        _("interest (% a year)"), max_digits=7, decimal_places=4, default=0,
+        help_text=_("Expenses: simple interest on what is still to recoup"))
 
     class Meta:
         ordering = ["position", "id"]
@@ -250,7 +318,9 @@ class RevenueReceipt(models.Model):
     title = models.ForeignKey(Title, verbose_name=_("title"), on_delete=models.PROTECT,
                               related_name="receipts")
     territory = models.CharField(_("territory"), max_length=2)
-    period = models.CharField(_("period"), max_length=7, help_text=_("A quarter: 2026-Q1"))
+    period = models.CharField(_("period"), max_length=7,
+                              help_text=_("2026-Q1 for a quarter (2026-03 for a month, "
+                                          "2026-H1 for a half-year, 2026 for a year)"))
     amount = money_field(_("amount"))
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
     exchange_rate = models.DecimalField(
@@ -258,6 +328,9 @@ class RevenueReceipt(models.Model):
         help_text=_("Units of the statement currency for one unit of this currency"))
     received_on = models.DateField(_("received on"))
     note = models.CharField(_("note"), max_length=300, blank=True)
+    statement = models.ForeignKey(
+        "IssuedStatement", verbose_name=_("issued in"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="receipts")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -270,3 +343,100 @@ class RevenueReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} {self.title} {self.territory} {self.amount} {self.currency}"
+
+    def clean(self):
+        errors = minor_unit_errors(self.currency, amount=self.amount)
+        if errors:
+            raise ValidationError(errors)
+
+
+def expense_document_path(instance, filename: str) -> str:
+    import uuid
+
+    return f"expenses/{uuid.uuid4().hex}/{filename}"
+
+
+class Expense(models.Model):
+    """A recoupable expense a party paid: recouped by the waterfall's expenses tier in the
+    period it was incurred (or the next open one, if that period is already issued)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT,
+                                  related_name="expenses")
+    title = models.ForeignKey(Title, verbose_name=_("title"), on_delete=models.PROTECT,
+                              null=True, blank=True, related_name="expenses",
+                              help_text=_("Blank for an expense of the whole slate"))
+    payer = models.ForeignKey(Party, verbose_name=_("paid by"), on_delete=models.PROTECT,
+                              related_name="expenses")
+    incurred_on = models.DateField(_("incurred on"))
+    description = models.CharField(_("description"), max_length=300)
+    invoice_reference = models.CharField(_("invoice reference"), max_length=100, blank=True)
+    document = models.FileField(_("invoice or receipt"), upload_to=expense_document_path,
+                                blank=True)
+    amount = money_field(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
+    exchange_rate = models.DecimalField(
+        _("exchange rate"), max_digits=18, decimal_places=8, default=1,
+        help_text=_("Units of the statement currency for one unit of this currency"))
+    statement = models.ForeignKey(
+        "IssuedStatement", verbose_name=_("issued in"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="expenses")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["incurred_on", "id"]
+        verbose_name = _("expense")
+        verbose_name_plural = _("expenses")
+
+    def __str__(self) -> str:
+        return f"{self.incurred_on} {self.description} {self.amount} {self.currency}"
+
+    def clean(self):
+        errors = minor_unit_errors(self.currency, amount=self.amount)
+        if self.amount is not None and self.amount <= 0:
+            errors["amount"] = _("An expense has a positive amount.")
+        if self.agreement_id:
+            errors |= rate_errors(self.currency, self.agreement.currency, self.exchange_rate)
+        if errors:
+            raise ValidationError(errors)
+
+
+class IssuedStatement(models.Model):
+    """A closed period's statement as it was issued: its figures, the terms version it
+    followed and the receipts and expenses it includes. Never changes afterwards (the
+    database refuses updates and deletes)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT,
+                                  related_name="issued_statements")
+    number = models.PositiveIntegerField(_("number"))
+    period = models.CharField(_("period"), max_length=7)
+    currency = models.CharField(_("currency"), max_length=3)
+    terms_version = models.PositiveIntegerField(_("terms version"), null=True)
+    figures = models.JSONField(_("figures"))
+    state_after = models.JSONField(_("balances carried forward"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  null=True, blank=True, related_name="+")
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["agreement_id", "number"]
+        verbose_name = _("issued statement")
+        verbose_name_plural = _("issued statements")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"],
+                                    name="issued_statement_number"),
+            models.UniqueConstraint(fields=["agreement", "period"],
+                                    name="issued_statement_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.reference} {self.period} #{self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("An issued statement never changes."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("An issued statement is never deleted."))

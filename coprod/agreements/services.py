@@ -9,7 +9,7 @@ the terms before and after, in the same transaction.
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -28,9 +28,18 @@ from coprod.agreements.models import (
     Approval,
     BudgetLine,
     Contribution,
+    Expense,
     Party,
     RevenueReceipt,
     WaterfallTier,
+    minor_unit_errors,
+)
+from coprod.agreements.periods import PeriodError, period_bounds, period_check, period_of
+from coprod.agreements.terms import (
+    NoWaterfall,
+    agreement_terms,
+    money_text,
+    waterfall_from_terms,
 )
 from coprod.audit.models import Event
 from coprod.audit.services import event_record
@@ -66,50 +75,6 @@ STATUS_ACTIONS = {Status.DRAFT: Event.Action.AGREEMENT_DRAFT,
 
 class IllegalTransition(ValidationError):
     pass
-
-
-def _money(value: Decimal) -> str:
-    return format(Decimal(value).normalize(), "f")
-
-
-def agreement_terms(agreement: Agreement) -> dict:
-    """Everything the signatories approve, as JSON: compared between versions."""
-    parties = list(agreement.parties.select_related("company", "signatory").order_by("id"))
-    return {
-        "reference": agreement.reference,
-        "name": agreement.name,
-        "currency": agreement.currency,
-        "term": [agreement.term_start.isoformat() if agreement.term_start else None,
-                 agreement.term_end.isoformat() if agreement.term_end else None],
-        "territory": agreement.territory_expression,
-        "titles": [f"{title.pk}: {title}" for title in agreement.titles.order_by("pk")],
-        "title_ids": list(agreement.titles.order_by("pk").values_list("pk", flat=True)),
-        "parties": [{
-            "company": party.company.name, "role": party.role,
-            "share_percentage": _money(party.share_percentage),
-            "signatory": party.signatory.get_username(),
-            "contributions": [
-                {"kind": item.kind, "description": item.description,
-                 "amount": _money(item.amount), "currency": item.currency}
-                for item in party.contributions.order_by("id")],
-        } for party in parties],
-        "budget": [{"title": str(line.title), "category": line.category,
-                    "description": line.description, "amount": _money(line.amount),
-                    "currency": line.currency}
-                   for line in agreement.budget_lines.select_related("title").order_by("id")],
-        "waterfall": [{
-            "position": tier.position, "kind": tier.kind, "name": tier.name,
-            "party": tier.party.company.name if tier.party else None,
-            "percentage": _money(tier.percentage) if tier.percentage is not None else None,
-            "amount": _money(tier.amount) if tier.amount is not None else None,
-            "premium_percentage": _money(tier.premium_percentage),
-        } for tier in agreement.waterfall_tiers.select_related("party__company")],
-        "approved_models": [
-            {"name": model.name, "version": model.version, "kind": model.kind,
-             "sha256": model.sha256}
-            for model in agreement.approved_models.order_by("kind", "name", "version")],
-        "notes": agreement.notes,
-    }
 
 
 def _lock(agreement: Agreement) -> Agreement:
@@ -156,9 +121,11 @@ def _change(actor: User | None, agreement: Agreement, action: str,
 @transaction.atomic
 def agreement_create(*, actor: User | None, reference: str, name: str, currency: str,
                      term_start=None, term_end=None, territory_expression: str = "",
-                     titles=(), approved_models=(), notes: str = "") -> Agreement:
+                     titles=(), approved_models=(), notes: str = "",
+                     statement_period: str = "quarter", effective_from=None) -> Agreement:
     agreement = Agreement(reference=reference.strip(), name=name.strip(), currency=currency,
                           term_start=term_start, term_end=term_end, notes=notes,
+                          statement_period=statement_period, effective_from=effective_from,
                           created_by=actor)
     _set_territory(agreement, territory_expression)
     agreement.full_clean()
@@ -185,6 +152,11 @@ def _set_territory(agreement: Agreement, expression: str) -> None:
 def agreement_update(*, actor: User | None, agreement: Agreement, data: dict,
                      titles=None, approved_models=None) -> Agreement:
     def mutate(locked: Agreement):
+        if ("statement_period" in data and data["statement_period"] != locked.statement_period
+                and (locked.receipts.exists() or locked.expenses.exists())):
+            raise ValidationError({"statement_period": _(
+                "Revenue or expenses are recorded by %(length)s; the statement period can no "
+                "longer change.") % {"length": locked.get_statement_period_display().lower()}})
         for field, value in data.items():
             if field == "territory_expression":
                 _set_territory(locked, value)
@@ -249,10 +221,15 @@ def party_remove(*, actor: User | None, party: Party) -> None:
 
 
 def contribution_add(*, actor: User | None, party: Party, kind: str, amount: Decimal,
-                     currency: str, description: str = "") -> Contribution:
+                     currency: str, description: str = "", exchange_rate: Decimal | None = None,
+                     recoupable: bool = True) -> Contribution:
+    if currency == party.agreement.currency or exchange_rate is None:
+        exchange_rate = Decimal(1) if currency == party.agreement.currency else exchange_rate
+
     def mutate(locked: Agreement):
         item = Contribution(party=party, kind=kind, amount=amount, currency=currency,
-                            description=description)
+                            description=description, exchange_rate=exchange_rate,
+                            recoupable=recoupable)
         item.full_clean()
         item.save()
         return item
@@ -275,26 +252,53 @@ def budget_line_add(*, actor: User | None, agreement: Agreement, title: Title, c
 
 
 def waterfall_tier_add(*, actor: User | None, agreement: Agreement, position: int, kind: str,
-                       name: str, party: Party | None = None,
+                       name: str, party: Party | None = None, payee: str = "",
                        percentage: Decimal | None = None, amount: Decimal | None = None,
-                       premium_percentage: Decimal = Decimal(0)) -> WaterfallTier:
-    required = {
-        WaterfallTier.Kind.DISTRIBUTION_FEE: ("party", "percentage"),
-        WaterfallTier.Kind.EXPENSES: ("party", "amount"),
-        WaterfallTier.Kind.INVESTOR: ("party", "amount"),
-        WaterfallTier.Kind.PROFIT_SPLIT: (),
-    }[kind]
-    given = {"party": party, "percentage": percentage, "amount": amount}
-    missing = [field for field in required if given[field] is None]
-    if missing:
-        raise ValidationError({field: _("Required for this kind of tier.") for field in missing})
+                       premium_percentage: Decimal = Decimal(0),
+                       overhead_percentage: Decimal = Decimal(0),
+                       interest_percentage: Decimal = Decimal(0)) -> WaterfallTier:
+    """One tier. A fee goes to a party or a third-party payee; the expenses tier recoups
+    the ledger (of one party, or of every party), optionally capped, with overhead and
+    interest; an investor recoups its recorded contributions, never a typed amount."""
+    Kind = WaterfallTier.Kind
+    payee = " ".join((payee or "").split())
+    errors = {}
+    if kind == Kind.DISTRIBUTION_FEE:
+        if percentage is None:
+            errors["percentage"] = _("Required for a fee.")
+        if (party is None) == (not payee):
+            errors["party"] = _("A fee is paid either to a party or to a third-party payee.")
+    elif payee:
+        errors["payee"] = _("Only a fee is paid to a third party.")
+    if kind == Kind.INVESTOR:
+        if party is None:
+            errors["party"] = _("Required for this kind of tier.")
+        if amount is not None:
+            errors["amount"] = _("An investor recoups its recorded contributions; record "
+                                 "them under Contributions instead of typing an amount.")
+    if kind != Kind.EXPENSES and (overhead_percentage or interest_percentage):
+        errors["overhead_percentage"] = _("Overhead and interest apply to expenses only.")
+    if kind == Kind.EXPENSES and amount is not None and amount <= 0:
+        errors["amount"] = _("A cap is a positive amount; leave it blank for no cap.")
+    if kind == Kind.PROFIT_SPLIT and party is not None:
+        errors["party"] = _("The profit split goes to every party by its share.")
+    for field, value in (("percentage", percentage), ("premium_percentage", premium_percentage),
+                         ("overhead_percentage", overhead_percentage),
+                         ("interest_percentage", interest_percentage)):
+        if value is not None and not Decimal(0) <= value <= Decimal(100):
+            errors[field] = _("A percentage is between 0 and 100.")
+    errors.update(minor_unit_errors(agreement.currency, amount=amount))
+    if errors:
+        raise ValidationError(errors)
 
     def mutate(locked: Agreement):
         if party is not None and party.agreement_id != locked.pk:
             raise ValidationError({"party": _("Not a party of this agreement.")})
         tier = WaterfallTier(agreement=locked, position=position, kind=kind, name=name,
-                             party=party, percentage=percentage, amount=amount,
-                             premium_percentage=premium_percentage)
+                             party=party, payee=payee, percentage=percentage, amount=amount,
+                             premium_percentage=premium_percentage,
+                             overhead_percentage=overhead_percentage,
+                             interest_percentage=interest_percentage)
         tier.full_clean()
         tier.save()
         return tier
@@ -320,12 +324,33 @@ def _check_ready_for_approval(agreement: Agreement) -> None:
     total = sum((party.share_percentage for party in parties), Decimal(0))
     if total != Decimal(100):
         problems.append(_("The parties' shares total %(total)s%%; they must total exactly "
-                          "100%%.") % {"total": _money(total)})
-    tiers = list(agreement.waterfall_tiers.all())
-    if tiers and tiers[-1].kind != WaterfallTier.Kind.PROFIT_SPLIT:
-        problems.append(_("The waterfall must end with the profit split."))
+                          "100%%.") % {"total": money_text(total)})
+    if agreement.waterfall_tiers.exists() and not problems:
+        # Exactly what the statements would refuse: nothing executed can fail to compute.
+        try:
+            waterfall_from_terms(agreement_terms(agreement))
+        except NoWaterfall as error:
+            problems.extend(error.messages)
+    problems.extend(_effective_date_problems(agreement))
     if problems:
         raise ValidationError(problems)
+
+
+def _effective_date_problems(agreement: Agreement) -> list[str]:
+    """An amendment takes effect after the last issued statement: it never rewrites one."""
+    last = agreement.issued_statements.order_by("-number").first()
+    if last is None:
+        return []
+    if agreement.effective_from is None:
+        return [_("Statements through %(period)s are issued: give the date the amended terms "
+                  "take effect from.") % {"period": last.period}]
+    if period_bounds(period_of(agreement.statement_period, agreement.effective_from))[0] <= \
+            period_bounds(last.period)[1]:
+        return [_("Statements through %(period)s are issued and never change: the amended "
+                  "terms can take effect from %(first)s at the earliest.")
+                % {"period": last.period,
+                   "first": (period_bounds(last.period)[1] + dt.timedelta(days=1)).isoformat()}]
+    return []
 
 
 @transaction.atomic
@@ -396,6 +421,17 @@ def agreement_document_add(*, actor: User | None, agreement: Agreement, upload) 
         AgreementDocument:
     """Attach a document. Validated by name, size and content; the file goes through the
     storage API (S3-compatible storage is a setting)."""
+    _check_document(upload)
+    document = AgreementDocument.objects.create(
+        agreement=agreement, file=upload, name=Path(upload.name).name[:200],
+        agreement_version=agreement.version, uploaded_by=actor)
+    event_record(actor=actor, action=Event.Action.DOCUMENT_ADDED, instance=document,
+                 agreement=agreement, after={"name": document.name,
+                                             "version": document.agreement_version})
+    return document
+
+
+def _check_document(upload) -> None:
     extension = Path(upload.name).suffix.lower()
     if extension not in DOCUMENT_EXTENSIONS:
         raise ValidationError(_("Documents must be one of: %(types)s.")
@@ -409,44 +445,99 @@ def agreement_document_add(*, actor: User | None, agreement: Agreement, upload) 
         upload.seek(0)
         if head != b"%PDF-":
             raise ValidationError(_("The file is not a PDF document."))
-    document = AgreementDocument.objects.create(
-        agreement=agreement, file=upload, name=Path(upload.name).name[:200],
-        agreement_version=agreement.version, uploaded_by=actor)
-    event_record(actor=actor, action=Event.Action.DOCUMENT_ADDED, instance=document,
-                 agreement=agreement, after={"name": document.name,
-                                             "version": document.agreement_version})
-    return document
 
 
-@transaction.atomic
+def _money_entry_checks(agreement: Agreement, currency: str, exchange_rate):
+    if agreement.status not in (Status.EXECUTED, Status.AMENDED, Status.TERMINATED):
+        raise ValidationError(_("Revenue and expenses are recorded against an executed "
+                                "agreement."))
+    if currency == agreement.currency:
+        return Decimal(1)
+    if exchange_rate is None or exchange_rate <= 0:
+        raise ValidationError({"exchange_rate": _("Give the exchange rate to %(currency)s.")
+                               % {"currency": agreement.currency}})
+    return exchange_rate
+
+
 def receipt_add(*, actor: User | None, agreement: Agreement, title: Title, territory: str,
                 period: str, amount: Decimal, currency: str, received_on,
                 exchange_rate: Decimal = Decimal(1), note: str = "") -> RevenueReceipt:
-    if agreement.status not in (Status.EXECUTED, Status.AMENDED):
-        raise ValidationError(_("Revenue is recorded against an executed agreement."))
-    if not re.fullmatch(r"\d{4}-Q[1-4]", period):
-        raise ValidationError({"period": _("Write the period as a quarter, e.g. 2026-Q1.")})
-    if not agreement.titles.filter(pk=title.pk).exists():
-        raise ValidationError({"title": _("The title is not covered by this agreement.")})
-    territory = territory.strip().upper()
-    try:
-        expand_territories(territory)
-    except TerritoryError as error:
-        raise ValidationError({"territory": str(error)}) from None
-    if currency == agreement.currency:
-        exchange_rate = Decimal(1)
-    elif exchange_rate is None or exchange_rate <= 0:
-        raise ValidationError({"exchange_rate": _("Give the exchange rate to %(currency)s.")
-                               % {"currency": agreement.currency}})
-    receipt = RevenueReceipt(agreement=agreement, title=title, territory=territory,
-                             period=period, amount=amount, currency=currency,
-                             exchange_rate=exchange_rate, received_on=received_on, note=note,
-                             created_by=actor)
-    receipt.full_clean()
-    receipt.save()
-    event_record(actor=actor, action=Event.Action.RECEIPT_ADDED, instance=receipt,
-                 agreement=agreement, after={"period": period, "title": str(title),
-                                             "territory": territory, "amount": _money(amount),
-                                             "currency": currency})
-    return receipt
+    """Record revenue for a period. A receipt for a period whose statement is already
+    issued goes into the next statement as a prior-period adjustment."""
+    with transaction.atomic():
+        # Under the agreement's lock: a statement being issued sees all of it or none.
+        agreement = _lock(agreement)
+        exchange_rate = _money_entry_checks(agreement, currency, exchange_rate)
+        try:
+            period = period_check(agreement.statement_period, period)
+        except PeriodError as error:
+            raise ValidationError({"period": str(error)}) from None
+        today = timezone.localdate()
+        if period_bounds(period)[0] > today:
+            raise ValidationError({"period": _("%(period)s has not begun; revenue is recorded "
+                                               "for a period once it is received.")
+                                   % {"period": period}})
+        if not agreement.titles.filter(pk=title.pk).exists():
+            raise ValidationError({"title": _("The title is not covered by this agreement.")})
+        territory = territory.strip().upper()
+        try:
+            expand_territories(territory)
+        except TerritoryError as error:
+            raise ValidationError({"territory": str(error)}) from None
+        receipt = RevenueReceipt(agreement=agreement, title=title, territory=territory,
+                                 period=period, amount=amount, currency=currency,
+                                 exchange_rate=exchange_rate, received_on=received_on,
+                                 note=note, created_by=actor)
+        receipt.full_clean()
+        receipt.save()
+        late = agreement.issued_statements.filter(period=period).exists() or \
+            _issued_through(agreement, period)
+        event_record(actor=actor, action=Event.Action.RECEIPT_ADDED, instance=receipt,
+                     agreement=agreement, after={
+                         "period": period, "title": str(title), "territory": territory,
+                         "amount": money_text(amount), "currency": currency,
+                         "prior_period_adjustment": late})
+        receipt.is_late = late
+        return receipt
 
+
+def _issued_through(agreement: Agreement, period: str) -> bool:
+    """Whether the statement covering ``period`` is already issued."""
+    last = agreement.issued_statements.order_by("-number").first()
+    return last is not None and period_bounds(period)[1] <= period_bounds(last.period)[1]
+
+
+def expense_add(*, actor: User | None, agreement: Agreement, payer: Party, incurred_on,
+                description: str, amount: Decimal, currency: str, title: Title | None = None,
+                invoice_reference: str = "", exchange_rate: Decimal | None = None,
+                document=None) -> Expense:
+    """Record an expense a party paid, with its invoice; the expenses tier recoups it in
+    the period it was incurred, or the next open one if that is already issued."""
+    if document is not None:
+        _check_document(document)
+    with transaction.atomic():
+        agreement = _lock(agreement)
+        exchange_rate = _money_entry_checks(agreement, currency, exchange_rate)
+        if payer.agreement_id != agreement.pk:
+            raise ValidationError({"payer": _("Not a party of this agreement.")})
+        if title is not None and not agreement.titles.filter(pk=title.pk).exists():
+            raise ValidationError({"title": _("The title is not covered by this agreement.")})
+        if incurred_on > timezone.localdate():
+            raise ValidationError({"incurred_on": _("An expense is recorded once it is "
+                                                    "incurred, not before.")})
+        expense = Expense(agreement=agreement, payer=payer, title=title,
+                          incurred_on=incurred_on, description=description.strip(),
+                          invoice_reference=invoice_reference.strip(), amount=amount,
+                          currency=currency, exchange_rate=exchange_rate, created_by=actor)
+        if document is not None:
+            expense.document = document
+        expense.full_clean()
+        expense.save()
+        event_record(actor=actor, action=Event.Action.EXPENSE_ADDED, instance=expense,
+                     agreement=agreement, after={
+                         "incurred_on": incurred_on.isoformat(), "payer": payer.company.name,
+                         "title": str(title) if title else None,
+                         "description": expense.description,
+                         "invoice_reference": expense.invoice_reference,
+                         "amount": money_text(amount), "currency": currency})
+        return expense

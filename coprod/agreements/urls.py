@@ -23,4 +23,10 @@ urlpatterns = [
          name="statement"),
     path("<int:agreement_id>/statements/<str:period>/csv/", views.statement_csv,
          name="statement-csv"),
+    path("<int:agreement_id>/statements/<str:period>/pdf/", views.statement_pdf_view,
+         name="statement-pdf"),
+    path("<int:agreement_id>/statements/<str:period>/issue/", views.statement_issue_view,
+         name="statement-issue"),
+    path("<int:agreement_id>/expenses/<int:expense_id>/document/", views.expense_document,
+         name="expense-document"),
 ]

@@ -8,12 +8,19 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from coprod.accounts.permissions import CATALOG_ROLES, roles_required
 from coprod.accounts.roles import Role
-from coprod.agreements import selectors, services, waterfall
+from coprod.agreements import selectors, services
+from coprod.agreements.documents import (
+    statement_document_csv,
+    statement_filename,
+    statement_pdf,
+    waterfall_chart,
+)
 from coprod.agreements.forms import (
     AgreementForm,
     BudgetLineForm,
     ContributionForm,
     DocumentForm,
+    ExpenseForm,
     PartyForm,
     ReceiptForm,
     ShareForm,
@@ -21,7 +28,7 @@ from coprod.agreements.forms import (
 )
 from coprod.agreements.models import Agreement, BudgetLine, Contribution, Party, WaterfallTier
 from coprod.agreements.permissions import agreements_visible_to
-from coprod.agreements.statements import agreement_statement, agreement_statements
+from coprod.agreements.statements import agreement_statement, statement_book, statement_issue
 from coprod.core.http import query_whole_number, ranged_file_response
 
 TABS = ("terms", "approvals", "revenue", "statements", "versions", "history")
@@ -50,8 +57,8 @@ def agreement_edit(request, agreement_id: int | None = None):
     form = AgreementForm(request.POST or None, instance=agreement)
     if request.method == "POST" and form.is_valid():
         data = {key: form.cleaned_data[key] for key in
-                ("reference", "name", "currency", "term_start", "term_end",
-                 "territory_expression", "notes")}
+                ("reference", "name", "currency", "statement_period", "term_start",
+                 "term_end", "effective_from", "territory_expression", "notes")}
         try:
             if agreement is None:
                 agreement = services.agreement_create(
@@ -94,15 +101,16 @@ def agreement_detail(request, agreement_id: int):
         context["past_approvals"] = agreement.approvals.select_related(
             "party__company", "approved_by").order_by("-approved_at")
     if tab == "revenue":
-        context["receipts"] = agreement.receipts.select_related("title")
+        context["receipts"] = agreement.receipts.select_related("title", "statement")
         context["receipt_form"] = ReceiptForm(agreement=agreement)
+        context["expenses"] = agreement.expenses.select_related("title", "payer__company",
+                                                                "statement")
+        context["expense_form"] = ExpenseForm(agreement=agreement)
     if tab == "statements":
-
-        statements = agreement_statements(agreement)
-        if isinstance(statements, str):
-            context["statements_error"] = statements
-        else:
-            context["statements"] = statements
+        book = statement_book(agreement)
+        context["statements_error"] = book.error
+        context["statements"] = book.entries
+        context["next_to_issue"] = book.next_to_issue
     if tab == "versions":
         versions = list(agreement.versions.all())
         context["versions"] = versions
@@ -160,8 +168,35 @@ def agreement_add_item(request, agreement_id: int, item: str):
                    lambda data: services.waterfall_tier_add(actor=actor, agreement=agreement,
                                                             **data))
     elif item == "receipt":
-        _post_form(request, agreement, ReceiptForm,
-                   lambda data: services.receipt_add(actor=actor, agreement=agreement, **data))
+        form = ReceiptForm(request.POST, agreement=agreement)
+        if not form.is_valid():
+            messages.error(request, form.errors.as_text())
+        else:
+            try:
+                receipt = services.receipt_add(actor=actor, agreement=agreement,
+                                               **form.cleaned_data)
+                if receipt.is_late:
+                    messages.warning(request, _(
+                        "The statement for %(period)s is already issued: this receipt goes "
+                        "into the next statement as a prior-period adjustment.")
+                        % {"period": receipt.period})
+                else:
+                    messages.success(request, _("Saved."))
+            except ValidationError as error:
+                _errors_to_messages(request, error)
+        return redirect(f"{agreement.get_absolute_url()}?tab=revenue")
+    elif item == "expense":
+        form = ExpenseForm(request.POST, request.FILES, agreement=agreement)
+        if not form.is_valid():
+            messages.error(request, form.errors.as_text())
+        else:
+            data = dict(form.cleaned_data)
+            data["document"] = data.pop("document") or None
+            try:
+                services.expense_add(actor=actor, agreement=agreement, **data)
+                messages.success(request, _("The expense is recorded."))
+            except ValidationError as error:
+                _errors_to_messages(request, error)
         return redirect(f"{agreement.get_absolute_url()}?tab=revenue")
     elif item == "document":
         form = DocumentForm(request.POST, request.FILES)
@@ -248,12 +283,11 @@ def agreement_approve(request, agreement_id: int):
 def _statement_or_404(request, agreement_id: int, period: str):
     from django.http import Http404
 
-
     agreement = _agreement(request, agreement_id)
-    statement = agreement_statement(agreement, period)
-    if statement is None:
+    entry = agreement_statement(agreement, period)
+    if entry is None:
         raise Http404(_("No statement for this period."))
-    return agreement, statement
+    return agreement, entry
 
 
 def _party_filter(request, agreement: Agreement) -> str | None:
@@ -263,32 +297,72 @@ def _party_filter(request, agreement: Agreement) -> str | None:
     return request.user.company.name
 
 
-def statement_page(request, agreement_id: int, period: str):
-    agreement, statement = _statement_or_404(request, agreement_id, period)
+def _statement_for(request, agreement_id: int, period: str):
+    agreement, entry = _statement_or_404(request, agreement_id, period)
     party = _party_filter(request, agreement)
-    if party and party not in statement.parties:
+    if party and party not in entry.parties:
         raise PermissionDenied(_("This party has no line in the statement."))
+    return agreement, entry, party
+
+
+def statement_page(request, agreement_id: int, period: str):
+    agreement, entry, party = _statement_for(request, agreement_id, period)
+    statement = entry.statement
     return render(request, "coprod/statement.html", {
-        "agreement": agreement, "statement": statement, "party": party,
+        "agreement": agreement, "entry": entry, "statement": statement, "party": party,
         "party_lines": statement.for_party(party) if party else None,
+        "chart": waterfall_chart(statement, party=party),
+        "receipts": (entry.issued.receipts.select_related("title") if entry.issued and
+                     not party else None),
     })
 
 
 def statement_csv(request, agreement_id: int, period: str):
     from django.http import HttpResponse
 
-
-    agreement, statement = _statement_or_404(request, agreement_id, period)
-    party = _party_filter(request, agreement)
-    if party and party not in statement.parties:
-        raise PermissionDenied(_("This party has no line in the statement."))
-    body = (waterfall.statement_csv_for_party(statement, party) if party
-            else waterfall.statement_csv(statement))
+    agreement, entry, party = _statement_for(request, agreement_id, period)
+    body = statement_document_csv(entry, party=party)
     response = HttpResponse(body, content_type="text/csv")
-    suffix = f"-{party}" if party else ""
     response["Content-Disposition"] = (
-        f'attachment; filename="{agreement.reference}-{period}{suffix}.csv"')
+        f'attachment; filename="{statement_filename(agreement, entry, party)}.csv"')
     return response
+
+
+def statement_pdf_view(request, agreement_id: int, period: str):
+    from django.http import HttpResponse
+
+    agreement, entry, party = _statement_for(request, agreement_id, period)
+    response = HttpResponse(statement_pdf(entry, agreement=agreement, party=party),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{statement_filename(agreement, entry, party)}.pdf"')
+    return response
+
+
+@roles_required(CATALOG_ROLES)
+@require_POST
+def statement_issue_view(request, agreement_id: int, period: str):
+    agreement = _agreement(request, agreement_id)
+    try:
+        record = statement_issue(actor=request.user, agreement=agreement, period=period)
+        messages.success(request, _("Statement %(number)s for %(period)s is issued.")
+                         % {"number": record.number, "period": record.period})
+    except ValidationError as error:
+        _errors_to_messages(request, error)
+    return redirect(f"{agreement.get_absolute_url()}?tab=statements")
+
+
+@roles_required(CATALOG_ROLES)
+def expense_document(request, agreement_id: int, expense_id: int):
+    agreement = _agreement(request, agreement_id)
+    expense = get_object_or_404(agreement.expenses, pk=expense_id)
+    if not expense.document:
+        from django.http import Http404
+
+        raise Http404(_("This expense has no document."))
+    return ranged_file_response(request, expense.document, "application/octet-stream",
+                                filename=expense.document.name.rsplit("/", 1)[-1],
+                                as_attachment=True)
 
 
 def document_download(request, agreement_id: int, document_id: int):

@@ -64,6 +64,8 @@ class Event(models.Model):
         AGREEMENT_TERMINATED = "agreement.terminated", _("Agreement terminated")
         DOCUMENT_ADDED = "agreement.document_added", _("Document attached")
         RECEIPT_ADDED = "agreement.receipt_added", _("Revenue recorded")
+        EXPENSE_ADDED = "agreement.expense_added", _("Expense recorded")
+        STATEMENT_ISSUED = "agreement.statement_issued", _("Statement issued")
         AI_MODEL_ADDED = "ai_model.added", _("AI model registered")
         AI_MODEL_CHANGED = "ai_model.changed", _("AI model changed")
         # The localization pipeline.

@@ -22,7 +22,12 @@ from django.utils.translation import gettext_lazy
 
 from coprod.accounts.roles import Role
 from coprod.agreements import services as agreement_services
-from coprod.agreements import waterfall
+from coprod.agreements.documents import (
+    statement_document_csv,
+    statement_filename,
+    statement_pdf,
+    waterfall_chart,
+)
 from coprod.agreements.forms import DocumentForm
 from coprod.agreements.models import Agreement
 from coprod.agreements.statements import agreement_statement, agreement_statements
@@ -129,8 +134,9 @@ class PortalAgreementAdmin(ReadOnlyPortalAdmin):
                                  approvals.select_related("party__company")],
             "documents": agreement.documents.all(),
             "document_form": DocumentForm(),
+            # A partner sees issued statements; drafts are the venture's working figures.
             "periods": [] if isinstance(statements, str) else
-            [statement.period for statement in statements],
+            [entry.period for entry in statements if entry.issued is not None],
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -155,6 +161,9 @@ class PortalAgreementAdmin(ReadOnlyPortalAdmin):
             path("<path:object_id>/statements/<str:period>/csv/",
                  self.admin_site.admin_view(self.statement_csv_view),
                  name="coprod_agreement_statement_csv"),
+            path("<path:object_id>/statements/<str:period>/pdf/",
+                 self.admin_site.admin_view(self.statement_pdf_view),
+                 name="coprod_agreement_statement_pdf"),
         ]
         return own + super().get_urls()
 
@@ -187,16 +196,20 @@ class PortalAgreementAdmin(ReadOnlyPortalAdmin):
 
     def _statement(self, request, object_id, period):
         agreement = self._own(request, object_id)
-        statement = agreement_statement(agreement, period)
+        entry = agreement_statement(agreement, period)
         company = portal_company(request)
-        if statement is None or company.name not in statement.parties:
+        if entry is None or entry.issued is None or company.name not in entry.parties:
             raise Http404(_("No statement for your company in this period."))
-        return agreement, statement, company.name
+        return agreement, entry, company.name
 
     def statement_view(self, request, object_id, period):
-        agreement, statement, party = self._statement(request, object_id, period)
+        agreement, entry, party = self._statement(request, object_id, period)
+        statement = entry.statement
         context = {**self.admin_site.each_context(request), "agreement": agreement,
-                   "statement": statement, "party": party,
+                   "statement": statement, "entry": entry, "party": party,
+                   "chart": waterfall_chart(statement, party=party),
+                   "pdf_url": reverse("partner_portal:coprod_agreement_statement_pdf",
+                                      args=[agreement.pk, period]),
                    "party_lines": statement.for_party(party), "opts": self.opts,
                    "payout": statement.payout(party),
                    "csv_url": reverse("partner_portal:coprod_agreement_statement_csv",
@@ -205,11 +218,19 @@ class PortalAgreementAdmin(ReadOnlyPortalAdmin):
         return TemplateResponse(request, "coprod/portal/statement.html", context)
 
     def statement_csv_view(self, request, object_id, period):
-        agreement, statement, party = self._statement(request, object_id, period)
-        response = HttpResponse(waterfall.statement_csv_for_party(statement, party),
+        agreement, entry, party = self._statement(request, object_id, period)
+        response = HttpResponse(statement_document_csv(entry, party=party),
                                 content_type="text/csv")
         response["Content-Disposition"] = (
-            f'attachment; filename="{agreement.reference}-{period}.csv"')
+            f'attachment; filename="{statement_filename(agreement, entry, party)}.csv"')
+        return response
+
+    def statement_pdf_view(self, request, object_id, period):
+        agreement, entry, party = self._statement(request, object_id, period)
+        response = HttpResponse(statement_pdf(entry, agreement=agreement, party=party),
+                                content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{statement_filename(agreement, entry, party)}.pdf"')
         return response
 
 

@@ -13,6 +13,7 @@ from coprod.accounts.roles import Role
 from coprod.accounts.services import user_create
 from coprod.agreements import services as agreement_services
 from coprod.agreements.models import Agreement
+from coprod.agreements.statements import statement_issue
 from coprod.catalog import services as catalog_services
 from coprod.catalog.models import Genre, Title
 from coprod.registry.models import AIModel
@@ -192,14 +193,16 @@ class Command(BaseCommand):
                                            category="Dubbing", amount=Decimal(12_000_000),
                                            currency="KRW")
         tiers = [
-            (1, "distribution_fee", "Distribution fee", sfr_party,
-             {"percentage": Decimal(25)}),
-            (2, "expenses", "Marketing expenses", sfr_party, {"amount": Decimal(10_000_000)}),
-            (3, "investor", "Investor recoupment", sfr_party,
-             {"amount": Decimal(100_000_000), "premium_percentage": Decimal(10)}),
-            (3, "investor", "Investor recoupment", studio_party,
-             {"amount": Decimal(50_000_000)}),
-            (4, "profit_split", "Profit split", None, {}),
+            (1, "distribution_fee", "Sales agent fee", None,
+             {"payee": "Kanto Sales Agency", "percentage": Decimal(5)}),
+            (2, "distribution_fee", "Distribution fee", sfr_party,
+             {"percentage": Decimal(20)}),
+            (3, "expenses", "Marketing expenses", None,
+             {"amount": Decimal(10_000_000), "overhead_percentage": Decimal(10)}),
+            (4, "investor", "Investor recoupment", sfr_party,
+             {"premium_percentage": Decimal(10)}),
+            (4, "investor", "Investor recoupment", studio_party, {}),
+            (5, "profit_split", "Profit split", None, {}),
         ]
         for position, kind, name, party, values in tiers:
             agreement_services.waterfall_tier_add(actor=sfr, agreement=coproduction,
@@ -209,6 +212,21 @@ class Command(BaseCommand):
         agreement_services.receipt_add(
             actor=sfr, agreement=coproduction, title=seoul, territory="JP", period="2026-Q1",
             amount=Decimal(80_000_000), currency="KRW", received_on=dt.date(2026, 3, 31))
+        agreement_services.expense_add(
+            actor=sfr, agreement=coproduction, payer=sfr_party, title=seoul,
+            incurred_on=dt.date(2026, 2, 15), description="Japanese trailer and posters",
+            invoice_reference="JP-MKT-0042", amount=Decimal(6_000_000), currency="KRW")
+        # The first quarter is closed and issued; what comes later stays a draft.
+        statement_issue(actor=sfr, agreement=coproduction, period="2026-Q1")
+        agreement_services.receipt_add(
+            actor=sfr, agreement=coproduction, title=seoul, territory="JP", period="2026-Q1",
+            amount=Decimal(4_000_000), currency="KRW", received_on=dt.date(2026, 5, 2),
+            note="Late report from the Japanese distributor")
+        agreement_services.expense_add(
+            actor=sfr, agreement=coproduction, payer=studio_party, title=seoul,
+            incurred_on=dt.date(2026, 5, 10), description="Dubbing studio booking, Tokyo",
+            invoice_reference="TYO-2026-117", amount=Decimal(10_000), currency="USD",
+            exchange_rate=Decimal("1380"))
         agreement_services.receipt_add(
             actor=sfr, agreement=coproduction, title=seoul, territory="TH", period="2026-Q2",
             amount=Decimal(30_000), currency="USD", exchange_rate=Decimal("1380"),

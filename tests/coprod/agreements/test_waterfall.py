@@ -4,6 +4,7 @@ import csv
 import io
 import random
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -11,6 +12,8 @@ from coprod.agreements.waterfall import (
     MINOR_UNITS,
     ROUNDING_RULE,
     DistributionFeeTier,
+    Expense,
+    ExpenseLedgerTier,
     ExpenseTier,
     InvestorPosition,
     InvestorRecoupmentTier,
@@ -413,14 +416,16 @@ def test_a_waterfall_ends_with_exactly_one_profit_split(tiers):
         Waterfall(currency="KRW", tiers=tiers)
 
 
-def test_returns_may_not_exceed_revenue_in_a_period():
+def test_returns_beyond_revenue_carry_a_deficit_forward_instead_of_failing():
     waterfall = Waterfall(currency="KRW", tiers=(profit(),))
-    with pytest.raises(ValueError, match="-1"):
-        run(waterfall, [krw("Moonlit Harbor", "KR", 100), krw("Moonlit Harbor", "KR", -101)])
-    # A refund smaller than the period's revenue is fine.
-    statement = run(waterfall, [krw("Moonlit Harbor", "KR", 100),
-                                krw("Moonlit Harbor", "KR", -100)])
-    assert statement.gross == D(0) and statement.payouts == (("SFR", D(0)), ("Utopai", D(0)))
+    # 100 - 101 = -1: nobody is paid, and the 1 KRW is made good from the next period.
+    short = run(waterfall, [krw("Moonlit Harbor", "KR", 100), krw("Moonlit Harbor", "KR", -101)])
+    assert (short.gross, short.net, short.deficit_carried_forward) == (D(-1), D(-1), D(1))
+    assert short.payouts == (("SFR", D(0)), ("Utopai", D(0)))
+    # A refund no larger than the period's revenue leaves no deficit.
+    even = run(waterfall, [krw("Moonlit Harbor", "KR", 100), krw("Moonlit Harbor", "KR", -100)])
+    assert even.gross == D(0) and even.payouts == (("SFR", D(0)), ("Utopai", D(0)))
+    assert even.deficit_carried_forward == D(0) and even.carried_forward.deficit == D(0)
 
 
 @pytest.mark.parametrize("currency", ["EUR", "krw", "", None])
@@ -483,6 +488,15 @@ def random_waterfall(rng):
                              premium_percentage=D(rng.randint(0, 300)).scaleb(-1))
             for party in rng.sample(PARTIES, rng.randint(1, 4)))
         tiers.append(InvestorRecoupmentTier(f"Investors {index}", investors))
+    # Expense ledgers: no payer in two of them.
+    payers = rng.sample(PARTIES, rng.randint(0, 4))
+    ledger_count = rng.randint(0, min(2, len(payers)))
+    for index in range(ledger_count):
+        own = payers[index::ledger_count]
+        cap = random_amount(rng, currency, 4_000_000) if rng.random() < 0.5 else None
+        tiers.append(ExpenseLedgerTier(f"Ledger {index}", tuple(own), cap=cap,
+                                       overhead_percentage=random_percentage(rng, 20),
+                                       interest_percentage=random_percentage(rng, 15)))
     rng.shuffle(tiers)
     shareholders = rng.sample(PARTIES, rng.randint(1, 4))
     # Shares in hundredths of a percent that total exactly 100.
@@ -491,42 +505,72 @@ def random_waterfall(rng):
     tiers.append(ProfitSplitTier("Profit split", tuple(
         (party, D(points).scaleb(-2)) for party, points in zip(shareholders, basis_points,
                                                                 strict=True))))
-    return Waterfall(currency=currency, tiers=tuple(tiers))
+    return Waterfall(currency=currency, tiers=tuple(tiers),
+                     periods_per_year=rng.choice([1, 2, 4, 12]))
 
 
 def random_receipts(rng, currency):
     receipts = [Receipt(rng.choice(["Moonlit Harbor", "Salt Wind"]), rng.choice(["KR", "JP"]),
-                        random_amount(rng, currency, 3_000_000), currency)
+                        random_amount(rng, currency, 3_000_000), currency,
+                        adjusts_period=rng.choice(["", "", "", "P0"]))
                 for _ in range(rng.randint(0, 5))]
-    total = sum((receipt.amount for receipt in receipts), D(0))
-    if receipts and rng.random() < 0.3:
-        # A return, never more than the period's revenue.
-        refund = D(rng.randint(0, int(total.scaleb(MINOR_UNITS[currency])))).scaleb(
-            -MINOR_UNITS[currency])
-        receipts.append(Receipt("Moonlit Harbor", "KR", -refund, currency))
+    if rng.random() < 0.4:
+        # A return, sometimes larger than the period's revenue.
+        receipts.append(Receipt("Moonlit Harbor", "KR", -random_amount(rng, currency, 4_000_000),
+                                currency))
     return receipts
+
+
+def random_expenses(rng, waterfall):
+    payers = [payer for tier in waterfall.tiers if isinstance(tier, ExpenseLedgerTier)
+              for payer in tier.payers]
+    if not payers:
+        return []
+    return [Expense(rng.choice(payers), random_amount(rng, waterfall.currency, 1_500_000)
+                    or D(1), reference=f"E-{index}")
+            for index in range(rng.randint(0, 4))]
+
+
+def floor_units(amount, percentage, divisor, currency):
+    """amount x percentage / 100 / divisor, rounded down to the smallest unit."""
+    units = int(amount.scaleb(MINOR_UNITS[currency]))
+    exact = Fraction(units) * Fraction(percentage) / (100 * divisor)
+    return D(exact.numerator // exact.denominator).scaleb(-MINOR_UNITS[currency])
 
 
 def test_nothing_is_lost_or_created_and_nobody_is_overpaid():
     rng = random.Random(1234)
-    for _case in range(200):
+    negative_periods = 0
+    for _case in range(300):
         waterfall = random_waterfall(rng)
-        unit = D(1).scaleb(-MINOR_UNITS[waterfall.currency])
+        currency = waterfall.currency
+        unit = D(1).scaleb(-MINOR_UNITS[currency])
         state = WaterfallState.empty()
-        for period in ("P1", "P2", "P3"):
+        for period in ("P1", "P2", "P3", "P4"):
+            expenses = random_expenses(rng, waterfall)
             statement = compute_statement(waterfall, period=period, state=state,
-                                          receipts=random_receipts(rng, waterfall.currency))
+                                          receipts=random_receipts(rng, currency),
+                                          expenses=expenses)
+            assert statement.deficit_brought_forward == state.deficit
+            assert statement.net == statement.gross - state.deficit
+            paid_out = max(statement.net, D(0))
+            assert statement.deficit_carried_forward == max(-statement.net, D(0)) \
+                == statement.carried_forward.deficit
+            negative_periods += statement.net < 0
             payouts = [amount for _party, amount in statement.payouts]
-            assert sum(payouts, D(0)) == statement.gross
-            assert sum((each.paid for each in statement.tiers), D(0)) == statement.gross
+            assert sum(payouts, D(0)) == paid_out
+            assert sum((each.paid for each in statement.tiers), D(0)) == paid_out
             assert all(amount >= 0 and amount == amount.quantize(unit) for amount in payouts)
-            available = statement.gross
+            assert sum((amount for *_key, amount in statement.receipts_by_title_territory),
+                       D(0)) + sum((amount for *_key, amount in statement.adjustments),
+                                   D(0)) == statement.gross
+            available = paid_out
             for tier, tier_line in zip(waterfall.tiers, statement.tiers, strict=True):
                 assert tier_line.available == available
                 assert 0 <= tier_line.paid <= available
                 available -= tier_line.paid
                 if isinstance(tier, DistributionFeeTier):
-                    assert tier_line.paid <= statement.gross * tier.percentage / 100
+                    assert tier_line.paid <= paid_out * tier.percentage / 100
                 if isinstance(tier, ExpenseTier):
                     assert tier_line.recouped_to_date <= tier.amount
                     assert tier_line.recouped_to_date + tier_line.remaining_to_recoup \
@@ -534,7 +578,7 @@ def test_nothing_is_lost_or_created_and_nobody_is_overpaid():
                 if isinstance(tier, InvestorRecoupmentTier):
                     for investor, position in zip(tier.investors, tier_line.investors,
                                                   strict=True):
-                        owed = investor.amount_owed(waterfall.currency)
+                        owed = investor.amount_owed(currency)
                         assert position.recouped_to_date <= owed
                         assert position.recouped_to_date + position.remaining_to_recoup == owed
                         assert statement.carried_forward.investor_total(
@@ -542,8 +586,51 @@ def test_nothing_is_lost_or_created_and_nobody_is_overpaid():
                     # Money left under this tier means every investor in it is recouped.
                     if available > 0:
                         assert tier_line.remaining_to_recoup == 0
+                if isinstance(tier, ExpenseLedgerTier):
+                    check_ledger_line(tier, tier_line, state, statement, expenses, available,
+                                      waterfall)
             assert available == 0
             state = WaterfallState.from_dict(statement.carried_forward.as_dict())
+            assert state == statement.carried_forward
+    # The cases did exercise the deficit.
+    assert negative_periods > 50
+
+
+def check_ledger_line(tier, tier_line, state, statement, expenses, available, waterfall):
+    currency = waterfall.currency
+    carried = statement.carried_forward
+    cap_left = None if tier.cap is None else tier.cap - tier_line.recouped_to_date
+    assert cap_left is None or cap_left >= 0
+    assert tier_line.recouped_to_date == sum(
+        (carried.ledger_recouped_total(tier.name, payer) for payer in tier.payers), D(0))
+    outstanding_total = D(0)
+    for payer, payer_line in zip(tier.payers, tier_line.investors, strict=True):
+        assert payer_line.party == payer
+        owed_before = state.ledger_owed_total(tier.name, payer)
+        recouped_before = state.ledger_recouped_total(tier.name, payer)
+        # Interest on the start-of-period balance, then each expense plus its overhead.
+        expected = owed_before + floor_units(owed_before - recouped_before,
+                                             tier.interest_percentage,
+                                             waterfall.periods_per_year, currency)
+        for expense in expenses:
+            if expense.payer == payer:
+                expected += floor_units(expense.amount, 100 + tier.overhead_percentage, 1,
+                                        currency)
+        assert payer_line.owed == expected == carried.ledger_owed_total(tier.name, payer)
+        assert payer_line.recouped_to_date == recouped_before + payer_line.paid \
+            == carried.ledger_recouped_total(tier.name, payer)
+        assert payer_line.paid >= 0 and payer_line.recouped_to_date <= payer_line.owed
+        outstanding = payer_line.owed - payer_line.recouped_to_date
+        outstanding_total += outstanding
+        assert payer_line.remaining_to_recoup == (
+            outstanding if cap_left is None else min(outstanding, cap_left))
+    assert tier_line.remaining_to_recoup == (
+        outstanding_total if cap_left is None else min(outstanding_total, cap_left))
+    if statement.net <= 0:
+        assert tier_line.paid == 0
+    # Money left under this tier means the tier took all it was allowed to.
+    if available > 0:
+        assert tier_line.remaining_to_recoup == 0
 
 
 # --- CSV --------------------------------------------------------------------------------
@@ -576,11 +663,18 @@ def test_krw_statement_as_csv():
         "period,2026-Q1",
         "currency,KRW",
         "gross,2000000",
+        "deficit_brought_forward,0",
+        "net,2000000",
+        "deficit_carried_forward,0",
         RULE_ROW,
         "",
         "title,territory,amount",
         "Moonlit Harbor,JP,500000",
         "Moonlit Harbor,KR,1500000",
+        "",
+        "adjusts_period,title,territory,amount",
+        "",
+        "payer,title,reference,amount",
         "",
         "tier,kind,available,paid,recouped_to_date,remaining_to_recoup",
         "Distribution fee,distribution_fee,2000000,200000,200000,",
@@ -598,11 +692,18 @@ def test_krw_statement_as_csv():
         "party,SFR",
         "currency,KRW",
         "gross,2000000",
+        "deficit_brought_forward,0",
+        "net,2000000",
+        "deficit_carried_forward,0",
         RULE_ROW,
         "",
         "title,territory,amount",
         "Moonlit Harbor,JP,500000",
         "Moonlit Harbor,KR,1500000",
+        "",
+        "adjusts_period,title,territory,amount",
+        "",
+        "payer,title,reference,amount",
         "",
         "tier,kind,available,paid,recouped_to_date,remaining_to_recoup",
         "Prints and advertising,expense,1800000,1000000,1000000,0",
@@ -626,11 +727,17 @@ def test_usd_statement_as_csv_has_two_decimal_places():
     # 87,509 cents, halves of 43,754.5 -> 43,754 each and the cent left to Alpha (tie,
     # listed first): Alpha 437.55, Beta 437.54. 125.01 + 437.55 + 437.54 = 1,000.10.
     text = statement_csv(statement)
-    assert text.splitlines()[:3] == ["period,2026-Q1", "currency,USD", "gross,1000.10"]
-    assert text.splitlines()[5:] == [
+    assert text.splitlines()[:6] == [
+        "period,2026-Q1", "currency,USD", "gross,1000.10", "deficit_brought_forward,0.00",
+        "net,1000.10", "deficit_carried_forward,0.00"]
+    assert text.splitlines()[8:] == [
         "title,territory,amount",
         "Moonlit Harbor,CA,400.00",
         "Moonlit Harbor,US,600.10",
+        "",
+        "adjusts_period,title,territory,amount",
+        "",
+        "payer,title,reference,amount",
         "",
         "tier,kind,available,paid,recouped_to_date,remaining_to_recoup",
         "Distribution fee,distribution_fee,1000.10,125.01,125.01,",

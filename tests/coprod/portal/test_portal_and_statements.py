@@ -12,15 +12,16 @@ from coprod.accounts.models import Company
 from coprod.accounts.roles import Role
 from coprod.agreements import services
 from coprod.agreements.models import AgreementDocument
+from coprod.agreements.statements import statement_issue
 from tests.coprod.agreement_helpers import execute, signatory
 from tests.coprod.rights_helpers import film
 
 pytestmark = pytest.mark.django_db
 
 
-def partner_agreement(studio: str, username: str, reference: str):
+def partner_agreement(studio: str, username: str, reference: str, *, issue: bool = True):
     """An executed agreement between SFR and one partner studio, 60/40, with a waterfall
-    and two quarters of revenue."""
+    and two quarters of revenue, both issued (``issue``)."""
     sfr = signatory("SFR", f"sfr-{username}")
     partner = signatory(studio, username, role=Role.PARTNER_STUDIO,
                         kind=Company.Kind.PARTNER_STUDIO)
@@ -37,11 +38,16 @@ def partner_agreement(studio: str, username: str, reference: str):
     services.waterfall_tier_add(actor=None, agreement=agreement, position=1,
                                 kind="distribution_fee", name="Distribution fee",
                                 party=sfr_party, percentage=Decimal(20))
+    services.contribution_add(actor=None, party=sfr_party, kind="capital",
+                              amount=Decimal(1_000_000), currency="KRW")
+    # Half a million won of services, recorded in dollars at 1,000 won to the dollar.
+    services.contribution_add(actor=None, party=studio_party, kind="production_services",
+                              amount=Decimal(500), currency="USD", exchange_rate=Decimal(1000))
     services.waterfall_tier_add(actor=None, agreement=agreement, position=2, kind="investor",
-                                name="Investors", party=sfr_party, amount=Decimal(1_000_000),
+                                name="Investors", party=sfr_party,
                                 premium_percentage=Decimal(10))
     services.waterfall_tier_add(actor=None, agreement=agreement, position=2, kind="investor",
-                                name="Investors", party=studio_party, amount=Decimal(500_000))
+                                name="Investors", party=studio_party)
     services.waterfall_tier_add(actor=None, agreement=agreement, position=3,
                                 kind="profit_split", name="Profit")
     agreement = execute(agreement, sfr, partner)
@@ -51,6 +57,9 @@ def partner_agreement(studio: str, username: str, reference: str):
     services.receipt_add(actor=None, agreement=agreement, title=title, territory="TH",
                          period="2026-Q2", amount=Decimal(2_000), currency="USD",
                          exchange_rate=Decimal("1000"), received_on=dt.date(2026, 6, 30))
+    if issue:
+        for period in ("2026-Q1", "2026-Q2"):
+            statement_issue(actor=None, agreement=agreement, period=period)
     return agreement, partner, title
 
 
@@ -65,7 +74,7 @@ def test_statements_carry_unrecouped_balances_forward(client, two_partners):
     (agreement, _partner, _title), _ = two_partners
     from coprod.agreements.statements import agreement_statements
 
-    first, second = agreement_statements(agreement)
+    first, second = (entry.statement for entry in agreement_statements(agreement))
     # Q1: gross 1,000,000; fee 20% = 200,000 to SFR; 800,000 to investors owed
     # SFR 1,100,000 and Studio A 500,000 (total 1,600,000): SFR 800,000 x 11/16 = 550,000,
     # Studio A 800,000 x 5/16 = 250,000. Nothing left for profit.
@@ -167,7 +176,8 @@ def test_partner_uploads_a_document_and_approves_through_the_portal(client):
     assert agreement.documents.get().name == "signed.pdf"
     # Amend, resubmit, and the partner's signatory approves from the portal.
     services.agreement_transition(actor=None, agreement=agreement, to="amended")
-    services.agreement_update(actor=None, agreement=agreement, data={"notes": "Q3 terms"})
+    services.agreement_update(actor=None, agreement=agreement,
+                              data={"notes": "Q3 terms", "effective_from": dt.date(2026, 7, 1)})
     services.agreement_transition(actor=None, agreement=agreement, to="awaiting_approvals")
     agreement.refresh_from_db()
     page = client.get(reverse("partner_portal:coprod_agreement_change",
@@ -254,12 +264,12 @@ def test_statements_follow_the_executed_terms_while_an_amendment_is_edited(two_p
     (agreement, _partner, _title), _ = two_partners
     from coprod.agreements.statements import agreement_statements
 
-    before = [dict(statement.payouts) for statement in agreement_statements(agreement)]
+    before = [dict(entry.statement.payouts) for entry in agreement_statements(agreement)]
     services.agreement_transition(actor=None, agreement=agreement, to="amended")
     fee = agreement.waterfall_tiers.get(kind="distribution_fee")
     services.agreement_item_remove(actor=None, item=fee)
     services.waterfall_tier_add(actor=None, agreement=agreement, position=1,
                                 kind="distribution_fee", name="Bigger fee",
                                 party=fee.party, percentage=Decimal(50))
-    after = [dict(statement.payouts) for statement in agreement_statements(agreement)]
+    after = [dict(entry.statement.payouts) for entry in agreement_statements(agreement)]
     assert after == before  # the amendment is not executed yet
