@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from coprod.accounts import views as accounts_views
+from coprod.api import token_views as api_token_views
 from coprod.portal.site import partner_portal
 from coprod.system import views as system_views
 from coprod.urls import catalog_patterns, partner_patterns
@@ -24,7 +25,17 @@ urlpatterns = [
     path("system/health-check/", system_views.system_health_check, name="system-health-check"),
     path("admin/", admin.site.urls),
     path("portal/", partner_portal.urls),
+    path("api/", include("coprod.api.urls")),
+    path("accounts/preferences/tokens/", api_token_views.token_create, name="api-token-create"),
+    path("accounts/preferences/tokens/<int:token_id>/revoke/", api_token_views.token_revoke,
+         name="api-token-revoke"),
 ]
+
+# Under /api/ every error is a problem (application/problem+json); elsewhere, the pages.
+handler400 = "coprod.api.problems.bad_request"
+handler403 = "coprod.api.problems.permission_denied"
+handler404 = "coprod.api.problems.page_not_found"
+handler500 = "coprod.api.problems.server_error"
 
 # Stored files (media, documents, dubs, packages) are never served as plain /media/ URLs:
 # each is downloaded through a view that checks the user's access to its object.

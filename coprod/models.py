@@ -13,13 +13,15 @@ from coprod.agreements.models import (
     RevenueReceipt,
     WaterfallTier,
 )
+from coprod.api.models import ApiToken, IdempotencyRecord
 from coprod.audit.models import Event
 from coprod.catalog.models import Credit, Genre, Person, Title, TitleLocalization
 from coprod.registry.models import AIModel
 from coprod.rights.models import Holdback, RightsBlock
 
 __all__ = [
-    "AIModel", "Agreement", "AgreementDocument", "AgreementVersion", "Approval", "BudgetLine",
+    "AIModel", "Agreement", "AgreementDocument", "AgreementVersion", "ApiToken", "Approval",
+    "BudgetLine", "IdempotencyRecord",
     "Company", "Contribution", "Credit", "Event", "Genre", "Holdback", "Party", "Person",
     "RevenueReceipt", "RightsBlock", "Title", "TitleLocalization", "User", "WaterfallTier",
     "_default_time_zone", "_time_zone_choices",

@@ -33,6 +33,7 @@ catalog_patterns = ([
     path("rights/<int:block_id>/delete/", rights_views.rights_block_delete,
          name="rights-delete"),
     path("avails/", rights_views.avails, name="avails"),
+    path("avails/titles/<int:title_id>/", rights_views.avails_title, name="avails-title"),
     path("rights/export.csv", rights_views.rights_export, name="rights-export"),
     path("rights/import/", rights_views.rights_import, name="rights-import"),
 ], "catalog")

@@ -36,6 +36,7 @@ CHECK_TRACK_QUALITY = "localization.tasks.check_track_quality"
 DUB_TRACK = "localization.tasks.dub_track"
 BUILD_DELIVERY_PACKAGE = "localization.tasks.build_delivery_package"
 REQUEUE_STALE_RUNS = "localization.tasks.requeue_stale_runs"
+DETECT_SHOT_CHANGES = "localization.tasks.detect_shot_changes"
 
 
 def task_enqueue_on_commit(name: str, *, args: list, task_id: str | None = None) -> None:

@@ -6,12 +6,13 @@ from localization.dubbing.models import DubClip, DubTrack, VoiceRole
 from localization.media.models import MediaAsset
 from localization.review.models import CueComment, MediaWaveform
 from localization.runs.models import TrackRun
+from localization.shots.models import ShotDetection
 from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
 from localization.transcription.models import LocalizationJob
 from localization.translation.models import GlossaryTerm, TranslationMemoryEntry
 
 __all__ = [
     "CueComment", "CueRevision", "DeliveryPackage", "DubClip", "DubTrack", "GlossaryTerm",
-    "LocalizationJob", "MediaAsset", "MediaWaveform", "SubtitleCue",
+    "LocalizationJob", "MediaAsset", "MediaWaveform", "ShotDetection", "SubtitleCue",
     "SubtitleTrack", "TrackRun", "TranslationMemoryEntry", "VoiceRole",
 ]

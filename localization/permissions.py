@@ -43,6 +43,11 @@ def check_can_upload_media(user) -> None:
     check_roles(user, LOCALIZATION_ROLES)
 
 
+def check_can_detect_shots(user, media) -> None:
+    """Find (again) the shot changes of a media file's video."""
+    check_roles(user, LOCALIZATION_ROLES)
+
+
 def check_can_change_job(user, job) -> None:
     """Retry or cancel a background job."""
     check_roles(user, LOCALIZATION_ROLES)
@@ -164,6 +169,7 @@ def check_can_view_run(user, kind: str, run) -> None:
         "quality_check": lambda: check_can_view_track(user, run.track),
         "dub": lambda: check_can_listen_to_dub(user, run),
         "package": lambda: check_can_download_package(user, run),
+        "shot_detection": lambda: check_can_view_localization(user),
     }
     if kind not in checks:
         raise PermissionDenied(_("Unknown kind of run."))
@@ -178,6 +184,7 @@ def check_can_change_run(user, kind: str, run) -> None:
         "quality_check": lambda: check_can_check_quality(user, run.track),
         "dub": lambda: check_can_dub(user, run.track),
         "package": lambda: check_can_deliver(user),
+        "shot_detection": lambda: check_can_detect_shots(user, run.media),
     }
     if kind not in checks:
         raise PermissionDenied(_("Unknown kind of run."))

@@ -10,8 +10,9 @@ from localization.delivery.tasks import build_delivery_package
 from localization.dubbing.tasks import dub_track
 from localization.qa.tasks import check_track_quality
 from localization.runs.tasks import requeue_stale_runs
+from localization.shots.tasks import detect_shot_changes
 from localization.transcription.tasks import transcribe_media
 from localization.translation.tasks import translate_track
 
-__all__ = ["build_delivery_package", "check_track_quality", "dub_track", "requeue_stale_runs",
-           "transcribe_media", "translate_track"]
+__all__ = ["build_delivery_package", "check_track_quality", "detect_shot_changes", "dub_track",
+           "requeue_stale_runs", "transcribe_media", "translate_track"]

@@ -8,6 +8,7 @@ from localization.media import views as media_views
 from localization.qa import views as qa_views
 from localization.review import views as editor_views
 from localization.runs import views as runs_views
+from localization.shots import views as shots_views
 from localization.subtitles import views as subtitles_views
 from localization.transcription import views as transcription_views
 from localization.translation import views as translation_views
@@ -59,6 +60,10 @@ urlpatterns = [
          name="editor-cue-revert"),
     path("tracks/<int:track_id>/editor/cues/<int:cue_id>/assist/", editor_views.cue_assist,
          name="editor-cue-assist"),
+    # Shot changes of the track's media.
+    path("tracks/<int:track_id>/shots/", shots_views.shots_section, name="shots-section"),
+    path("tracks/<int:track_id>/shots/detect/", shots_views.shots_detect, name="shots-detect"),
+    path("tracks/<int:track_id>/editor/shots/", shots_views.track_shots, name="editor-shots"),
     # Dubbing and delivery packages.
     path("tracks/<int:track_id>/dub/", dubbing_views.dub_section, name="dub-section"),
     path("tracks/<int:track_id>/dub/voices/", dubbing_views.voice_roles_save,

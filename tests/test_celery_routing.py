@@ -11,6 +11,7 @@ from coprod.accounts.roles import Role
     ("localization.tasks.translate_track", "cpu"),
     ("localization.tasks.check_track_quality", "cpu"),
     ("localization.tasks.dub_track", "cpu"),
+    ("localization.tasks.detect_shot_changes", "cpu"),
     ("localization.tasks.requeue_stale_runs", "default"),
     ("coprod.tasks.send_statement", "default"),
 ])

@@ -30,6 +30,10 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_celery_results",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    # Swagger UI served from the package itself: the documentation needs no CDN.
+    "drf_spectacular_sidecar",
     "axes",
     "coprod",
     "localization",
@@ -153,6 +157,67 @@ UPLOAD_LIMITS = {
     "catalog:rights-import": "RIGHTS_IMPORT_MAX_SIZE",
     "agreements:add": "MAX_DOCUMENT_SIZE",
     "partner_portal:coprod_agreement_upload": "MAX_DOCUMENT_SIZE",
+}
+
+# Django's cache: the API's rate limits count in it. The default local memory counts per
+# process; give every worker the same counts with CACHE_URL=redis://host:6379/1.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# --- The partner REST API (coprod/api) ----------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "coprod.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "coprod.api.permissions.TokenScope",
+        "coprod.api.permissions.HasRoles",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["coprod.api.throttling.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "coprod.api.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "coprod.api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "coprod.api.schema.AutoSchema",
+}
+# Requests per token (or per browser session), reads and writes counted apart.
+API_THROTTLE_RATES = {
+    "read": env.str("API_READ_RATE", default="600/min"),
+    "write": env.str("API_WRITE_RATE", default="60/min"),
+}
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+# A failed CSRF check under /api/ answers a problem like every other API error.
+CSRF_FAILURE_VIEW = "coprod.api.problems.csrf_failure"
+# How long an Idempotency-Key and its stored answer are kept.
+API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "K-IP Platform API",
+    "DESCRIPTION": (
+        "The partner REST API of the SFR × Utopai platform: the catalog, rights and "
+        "avails, agreements and their issued statements. Authenticate with "
+        "`Authorization: Bearer <token>` (a token from your preferences page). Errors are "
+        "RFC 9457 problem details (`application/problem+json`). A POST that takes an "
+        "`Idempotency-Key` header answers a retry with the first answer."),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AgreementStatusEnum": "coprod.agreements.models.Agreement.Status",
+        "AvailabilityStatusEnum": "coprod.api.serializers.AVAILS_STATUSES",
+        "TitleKindEnum": "coprod.catalog.models.Title.Kind",
+        "ReasonKindEnum": "coprod.api.serializers.REASON_KINDS",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------

@@ -13,6 +13,8 @@ from coprod.accounts.permissions import (
     check_partner_company,
     role_labels,
 )
+from coprod.api import selectors as api_selectors
+from coprod.api.forms import ApiTokenForm
 from coprod.rights import selectors as rights_selectors
 from coprod.system.navigation import navigation_for
 
@@ -39,6 +41,18 @@ def partner_home(request):
     })
 
 
+def preferences_page(request, *, form=None, token_form=None, new_token=None, status=200):
+    """The preferences page: language and time zone, and the user's API tokens (with a new
+    one's secret, the one time it is shown)."""
+    form = form or PreferencesForm(instance=request.user,
+                                   initial={"language": translation.get_language()})
+    return render(request, "coprod/preferences.html", {
+        "form": form, "token_form": token_form or ApiTokenForm(),
+        "api_tokens": api_selectors.api_tokens_of(user=request.user),
+        "new_token": new_token, "now": timezone.now(),
+    }, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 def preferences(request):
     form = PreferencesForm(
@@ -57,4 +71,4 @@ def preferences(request):
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language,
                             samesite="Lax", max_age=365 * 24 * 3600)
         return response
-    return render(request, "coprod/preferences.html", {"form": form})
+    return preferences_page(request, form=form)

@@ -68,6 +68,8 @@ class Event(models.Model):
         STATEMENT_ISSUED = "agreement.statement_issued", _("Statement issued")
         AI_MODEL_ADDED = "ai_model.added", _("AI model registered")
         AI_MODEL_CHANGED = "ai_model.changed", _("AI model changed")
+        API_TOKEN_CREATED = "api_token.created", _("API token created")
+        API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
         # The localization pipeline.
         MEDIA_UPLOADED = "media.uploaded", _("Media uploaded")
         JOB_CREATED = "job.created", _("Job created")

@@ -4,6 +4,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from coprod.api.problems import is_api_request, problem_response
+
 NUL = "\x00"
 
 
@@ -35,6 +37,10 @@ class RejectNulCharacterMiddleware:
     @staticmethod
     def refusal(request):
         reason = _("The request contains a NUL character, which is not allowed.")
+        if is_api_request(request):
+            return problem_response(request, "validation", detail=reason, errors=[
+                {"detail": reason, "parameter": key} for key, values in request.GET.lists()
+                if NUL in key or any(NUL in value for value in values)])
         if (request.content_type == "application/json"
                 or "application/json" in request.headers.get("Accept", "")):
             return JsonResponse({"error": reason}, status=400)

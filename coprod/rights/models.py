@@ -1,7 +1,10 @@
-"""Rights blocks (rights in held by the venture, rights out granted to licensees) and
-holdbacks."""
+"""Rights blocks (rights in held by the venture, rights out granted to licensees),
+holdbacks, and the avails index the catalog-wide search reads."""
 
 from __future__ import annotations
+
+import datetime as dt
+import hashlib
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField, DateRangeField
@@ -64,13 +67,20 @@ class RightsBlock(models.Model):
 
 
 class Holdback(models.Model):
-    """A period in which the venture may not exploit (or grant) certain rights."""
+    """A period in which the venture may not exploit (or grant) certain rights.
+
+    A holdback "not before" a day has no start (the window's lower bound is open); one
+    with languages applies only to those language versions, one without to all of them.
+    """
 
     rights_block = models.ForeignKey(RightsBlock, on_delete=models.CASCADE,
                                      related_name="holdbacks")
     territory_expression = models.CharField(_("territory"), max_length=500)
     countries = ArrayField(models.CharField(max_length=2))
     media = ArrayField(models.CharField(max_length=16), verbose_name=_("media"))
+    language_rights = ArrayField(models.CharField(max_length=20), default=list, blank=True,
+                                 verbose_name=_("languages"),
+                                 help_text=_("Empty: every language and version"))
     window = DateRangeField(_("window"))
     description = models.CharField(_("description"), max_length=300, blank=True)
 
@@ -80,3 +90,99 @@ class Holdback(models.Model):
 
     def __str__(self) -> str:
         return f"Holdback #{self.pk} on block #{self.rights_block_id}"
+
+
+def scope_fingerprint(countries, media, language_rights) -> str:
+    """The one key of a set of countries, media and language rights (each sorted)."""
+    text = "|".join(",".join(sorted(values)) for values in (countries, media, language_rights))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class RightsScopeManager(models.Manager):
+    def for_terms(self, *, countries, media, language_rights) -> RightsScope:
+        """The scope with exactly these countries, media and language rights, made when
+        new (two transactions making the same one at once both get it)."""
+        fingerprint = scope_fingerprint(countries, media, language_rights)
+        self.bulk_create([RightsScope(
+            fingerprint=fingerprint, countries=sorted(countries), media=sorted(media),
+            language_rights=sorted(language_rights))], ignore_conflicts=True)
+        return self.get(fingerprint=fingerprint)
+
+
+class RightsScope(models.Model):
+    """One distinct set of countries, media and language rights, stored once however many
+    blocks share it (a catalog has thousands of blocks on "WORLD -KR, all media" and few
+    distinct sets). The avails search compares each set with a query once, not each
+    block. Written only with the blocks that use it, never changed."""
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    countries = ArrayField(models.CharField(max_length=2))
+    media = ArrayField(models.CharField(max_length=16))
+    language_rights = ArrayField(models.CharField(max_length=20))
+
+    objects = RightsScopeManager()
+
+    class Meta:
+        verbose_name = _("rights scope")
+        verbose_name_plural = _("rights scopes")
+
+    def __str__(self) -> str:
+        return f"Scope #{self.pk}"
+
+
+OPEN_STOP = dt.date.max
+
+
+class AvailsEntry(models.Model):
+    """The avails index: one narrow row per rights block (its title, scope, window and
+    flags, fixed-width columns first), so that a catalog-wide search scans a few dozen
+    bytes a block instead of its arrays. Written by the rights services in the
+    transaction that writes the block; deleted with it. ``stop`` is the window's
+    exclusive end, 9999-12-31 when open-ended."""
+
+    block = models.OneToOneField(RightsBlock, primary_key=True, on_delete=models.CASCADE,
+                                 related_name="avails_entry")
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="+")
+    scope = models.ForeignKey(RightsScope, on_delete=models.PROTECT, related_name="+",
+                              db_index=False)
+    start = models.DateField()
+    stop = models.DateField()
+    held = models.BooleanField(help_text="Rights in (held) rather than out (granted)")
+    exclusive = models.BooleanField()
+    per_language = models.BooleanField(
+        help_text="Exclusive per language version rather than per territory and medium")
+
+    class Meta:
+        verbose_name = _("avails index entry")
+        verbose_name_plural = _("avails index entries")
+        indexes = [
+            # A catalog-wide pass reads rights in (or grants), exclusive or not, starting
+            # before the window ends, from this index alone.
+            models.Index(fields=["held", "exclusive", "start"],
+                         include=["stop", "scope", "title", "per_language"],
+                         name="avails_entry_window"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Avails entry of block #{self.block_id}"
+
+
+class HoldbackEntry(models.Model):
+    """The avails index of a holdback, as ``AvailsEntry`` is of a block: its block's title,
+    its scope (languages empty: every language), and its window, from 0001-01-01 when it
+    has no start ("not before" a day) and until 9999-12-31 when it has no end."""
+
+    holdback = models.OneToOneField(Holdback, primary_key=True, on_delete=models.CASCADE,
+                                    related_name="avails_entry")
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="+")
+    scope = models.ForeignKey(RightsScope, on_delete=models.PROTECT, related_name="+",
+                              db_index=False)
+    start = models.DateField()
+    stop = models.DateField()
+
+    class Meta:
+        verbose_name = _("holdback index entry")
+        verbose_name_plural = _("holdback index entries")
+
+    def __str__(self) -> str:
+        return f"Avails entry of holdback #{self.holdback_id}"

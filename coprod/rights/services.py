@@ -16,10 +16,12 @@ from coprod.accounts.models import Company, User
 from coprod.audit.models import Event
 from coprod.audit.services import event_record, snapshot
 from coprod.catalog.models import Title
+from coprod.rights import avails_store
 from coprod.rights.avails import AvailsQuery, availability, holding_gaps
 from coprod.rights.models import Holdback, RightsBlock
 from coprod.rights.vocabulary import (
     ExclusivityScope,
+    LanguageKind,
     TerritoryError,
     expand_media,
     expand_territories,
@@ -97,11 +99,16 @@ class RightsTerms:
 
 @dataclass(frozen=True)
 class HoldbackTerms:
+    """A holdback: from ``start`` (None: "not before" ``end``, with no start of its own)
+    until ``end`` (exclusive; None: open-ended), for some languages or, with none, all."""
+
     territory_expression: str
     media: tuple[str, ...]
-    start: dt.date
+    start: dt.date | None
     end: dt.date | None
     description: str = ""
+    languages: tuple[str, ...] = ()
+    language_kinds: tuple[str, ...] = ()
 
 
 def _block_snapshot(block: RightsBlock) -> dict:
@@ -115,17 +122,26 @@ def _holdbacks_create(block: RightsBlock, holdbacks: list[HoldbackTerms]) -> Non
         try:
             countries = expand_territories(terms.territory_expression)
             media = expand_media(list(terms.media))
+            # Languages without versions: every version of those languages.
+            holdback_languages = sorted(language_rights(
+                list(terms.languages), list(terms.language_kinds or LanguageKind.values))
+                if terms.languages else ())
         except (TerritoryError, ValueError) as error:
             raise ValidationError({"holdback": str(error)}) from None
         if not media:
             raise ValidationError({"holdback": _("A holdback needs at least one medium.")})
-        if terms.end is not None and terms.end <= terms.start:
+        if terms.start is None and terms.end is None:
+            raise ValidationError({"holdback": _("A holdback needs a start or a “not before” "
+                                                 "day.")})
+        if terms.start is not None and terms.end is not None and terms.end <= terms.start:
             raise ValidationError({"holdback": _("A holdback must end after it starts.")})
-        Holdback.objects.create(
+        holdback = Holdback.objects.create(
             rights_block=block, territory_expression=terms.territory_expression.upper(),
             countries=sorted(countries), media=sorted(media),
+            language_rights=holdback_languages,
             window=DateRange(terms.start, terms.end, "[)"), description=terms.description,
         )
+        avails_store.index_holdback(holdback, title_id=block.title_id)
 
 
 @transaction.atomic
@@ -177,6 +193,7 @@ def _block_create(*, actor, direction: str, title: Title, counterparty: Company,
         contract_reference=contract_reference.strip(), notes=notes, created_by=actor,
         **terms.expanded(),
     )
+    avails_store.index_block(block)
     _holdbacks_create(block, list(holdbacks))
     event_record(actor=actor, action=action, instance=block, title=title,
                  after=_block_snapshot(block))

@@ -17,9 +17,10 @@ from coprod.core.forms import apply_validation_error
 from coprod.core.http import query_whole_number
 from coprod.core.uploads import too_large_message
 from coprod.rights import ema_csv as rights_csv
-from coprod.rights import services
+from coprod.rights import selectors, services
 from coprod.rights.avails import availability
-from coprod.rights.forms import AvailsForm, RightsBlockForm, RightsImportForm
+from coprod.rights.avails_csv import avails_results_csv
+from coprod.rights.forms import AvailsForm, RightsBlockForm, RightsImportForm, RightsTermsForm
 from coprod.rights.models import RightsBlock
 
 
@@ -85,17 +86,56 @@ def rights_block_delete(request, block_id: int):
     return redirect(f"{title.get_absolute_url()}?tab=rights")
 
 
+def _avails_query(form):
+    """The form's query, or None with the reason on the form."""
+    try:
+        return form.terms().query()
+    except (ValidationError, ValueError) as error:
+        if isinstance(error, ValidationError):
+            apply_validation_error(form, error)
+        else:
+            form.add_error(None, str(error))
+        return None
+
+
 @roles_required(CATALOG_ROLES)
 def avails(request):
+    """What can be licensed: the avails search over chosen titles, a series' parts or the
+    whole catalog, as pages, a per-country grid, or CSV."""
     form = AvailsForm(request.GET or None)
-    results = None
-    if form.is_bound and form.is_valid():
-        ids = form.title_ids()
-        answers = availability(ids, form.terms().query())
-        titles = Title.objects.in_bulk(ids)
-        results = [(titles[title_id], answers[title_id]) for title_id in ids]
+    search = None
+    if form.is_bound and form.is_valid() and (query := _avails_query(form)) is not None:
+        data = form.cleaned_data
+        search = selectors.avails_search(
+            query=query, title_ids=form.title_ids(), text=data["q"], genre=data["genre"],
+            kind=data["kind"], year_from=data["year_from"], year_to=data["year_to"],
+            include_parts=data["include_parts"], status=data["status"],
+            sort=data["sort"] or "title",
+            page=query_whole_number(request.GET.get("page"), 1, max_digits=6) or 1)
+        if request.GET.get("format") == "csv":
+            response = HttpResponse(avails_results_csv(search), content_type="text/csv")
+            stamp = timezone.localdate().isoformat()
+            response["Content-Disposition"] = f'attachment; filename="avails-{stamp}.csv"'
+            return response
+    view = form.cleaned_data.get("view") if form.is_bound and form.is_valid() else ""
     return render(request, "coprod/avails.html", {
-        "form": form, "results": results, "query_string": request.GET.urlencode(),
+        "form": form, "search": search, "view": view or "list",
+        "results": search.page.object_list if search else None,
+    })
+
+
+@roles_required(CATALOG_ROLES)
+def avails_title(request, title_id: int):
+    """One title (a film, series, season or episode) asked on its own: the answer per
+    country, as a table and a map."""
+    title = get_object_or_404(Title.objects.select_related("parent__parent"), pk=title_id)
+    form = RightsTermsForm(request.GET or None)
+    answer = None
+    if form.is_bound and form.is_valid() and (query := _avails_query(form)) is not None:
+        answer = availability([title.pk], query)[title.pk]
+    return render(request, "coprod/avails_title.html", {
+        "form": form, "title": title, "answer": answer,
+        "countries": answer.countries if answer else [],
     })
 
 

@@ -8,9 +8,10 @@ apps never import the pipeline.
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from coprod.agreements.models import Agreement
 from coprod.catalog.models import Title
 from coprod.portal.site import ReadOnlyPortalAdmin, partner_portal, portal_company
 from localization.delivery.models import DeliveryPackage
+from localization.subtitles.cues import SubtitleExportError
 from localization.subtitles.formats import FORMATS
 from localization.subtitles.models import SubtitleTrack
 from localization.subtitles.selectors import track_export
@@ -68,7 +70,11 @@ class PortalSubtitleTrackAdmin(ReadOnlyPortalAdmin):
         track = self.get_object(request, object_id)
         if track is None or fmt not in FORMATS:
             raise Http404(_("No such deliverable among your company's titles."))
-        filename, content_type, content = track_export(track=track, fmt=fmt)
+        try:
+            filename, content_type, content = track_export(track=track, fmt=fmt)
+        except SubtitleExportError as error:  # ASS past 9:59:59.99: say so, no server error
+            messages.error(request, str(error))
+            return redirect(reverse("partner_portal:localization_subtitletrack_changelist"))
         response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

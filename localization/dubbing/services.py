@@ -39,6 +39,7 @@ from localization.events import pipeline_event
 from localization.permissions import check_can_dub
 from localization.runs import lifecycle
 from localization.runs.lifecycle import RunKind
+from localization.subtitles.cues import plain_text
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 
 State = DubTrack.State
@@ -247,7 +248,7 @@ def _synthesize_and_mix(dub: DubTrack, on_progress) -> DubTrack:
     for number, cue in enumerate(cues, start=1):
         voice = voices.get(cue.speaker.strip()) or voice_for_speaker(track=track,
                                                                      speaker=cue.speaker.strip())
-        synthesis, fresh = clip_for(text=cue.text, voice=voice)
+        synthesis, fresh = clip_for(text=plain_text(cue.text), voice=voice)
         synthesized += fresh
         reused += not fresh
         window_ms = cue.end_ms - cue.start_ms

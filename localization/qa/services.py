@@ -14,6 +14,7 @@ from localization.permissions import check_can_check_quality, check_can_edit_tra
 from localization.runs import lifecycle
 from localization.runs.models import TrackRun
 from localization.runs.tracks import track_run_create, track_run_kind
+from localization.shots import selectors as shots_selectors
 from localization.subtitles.history import cue_revision_record, cue_snapshot_if_missing
 from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
 from localization.translation.glossary import glossary_rules
@@ -21,8 +22,35 @@ from localization.translation.glossary import glossary_rules
 
 def qa_cues(track: SubtitleTrack) -> list[qa.QACue]:
     return [qa.QACue(index=cue.index, start_ms=cue.start_ms, end_ms=cue.end_ms, text=cue.text,
-                     source_text=cue.source_cue.text if cue.source_cue else "")
+                     source_text=cue.source_cue.text if cue.source_cue else "",
+                     **_layout_of(cue))
             for cue in track.cues.select_related("source_cue").order_by("index")]
+
+
+def _layout_of(cue: SubtitleCue) -> dict:
+    """Where the stored cue sits and whether it is vertical (what its file said)."""
+    return {"vertical": bool(cue.vertical), "position": cue.position}
+
+
+def media_timing(track: SubtitleTrack) -> dict:
+    """The frame rate of the track's media and its shot changes, for the QA engine (the
+    profile's frame rate, with a note on the track, when the media gives none; no shot
+    rules without a detection)."""
+    rate = shots_selectors.media_frame_rate(media=track.media)
+    return {"shot_changes": shots_selectors.shot_changes_for(media=track.media),
+            **({"frame_rate": rate} if rate else {})}
+
+
+def frame_rate_result(track: SubtitleTrack, issues: list[qa.Issue]) -> dict:
+    """The frame rate the checks were counted at, for the run's result: the media's, or
+    the profile's default with the note saying the media's is unknown."""
+    notes = [str(issue.message) for issue in issues
+             if issue.cue_index == qa.TRACK and issue.rule == "frame_rate"]
+    if notes:
+        return {"frame_rate": qa.get_profile(track.language).frame_rate,
+                "frame_rate_from": "profile", "frame_rate_note": notes[0]}
+    return {"frame_rate": shots_selectors.media_frame_rate(media=track.media),
+            "frame_rate_from": "media"}
 
 
 KIND = track_run_kind(TrackRun.Kind.QUALITY_CHECK, label=gettext_lazy("Quality check"),
@@ -49,7 +77,7 @@ def quality_check_run(*, run_id: int, task_id: str | None = None,
         severities = [issue.severity for issue in issues]
         return lifecycle.run_finish(KIND, run, result={
             "issues": len(issues), "errors": severities.count("error"),
-            "warnings": severities.count("warning")})
+            "warnings": severities.count("warning"), **frame_rate_result(run.track, issues)})
 
     return lifecycle.run_guarded(
         KIND, run, work,
@@ -59,7 +87,8 @@ def quality_check_run(*, run_id: int, task_id: str | None = None,
 def quality_check_track(*, track: SubtitleTrack) -> list[qa.Issue]:
     """Run QA over the whole track and store each cue's issues on it."""
     issues = qa.check_track(qa_cues(track), language=track.language,
-                            glossary=glossary_rules(track.title, track.language))
+                            glossary=glossary_rules(track.title, track.language),
+                            **media_timing(track))
     by_cue: dict[int, list[dict]] = {}
     for issue in issues:
         by_cue.setdefault(issue.cue_index, []).append(issue.as_dict())
@@ -72,7 +101,9 @@ def quality_check_track(*, track: SubtitleTrack) -> list[qa.Issue]:
 
 
 def quality_fix_track(*, track: SubtitleTrack, user=None) -> qa.FixResult:
-    """Apply the safe automatic fixes (line breaks and out-times only), then re-check.
+    """Apply the safe automatic fixes (``localization/qa/fixes.py``: the text corrections
+    the guides allow, line breaks, out-times, and in-times snapped to shot changes; never
+    a word), then re-check.
 
     The same rules as a person's edit: the track's lock and assignment are checked, the
     fixes are computed under the track's row lock from the cues as they are, each changed
@@ -88,7 +119,8 @@ def quality_fix_track(*, track: SubtitleTrack, user=None) -> qa.FixResult:
         cues = {cue.index: cue for cue in
                 track.cues.select_for_update(of=("self",)).select_related("source_cue")}
         result = qa.fix_track(qa_cues(track), language=track.language,
-                              glossary=glossary_rules(track.title, track.language))
+                              glossary=glossary_rules(track.title, track.language),
+                              **media_timing(track))
         for fixed in result.cues:
             cue = cues[fixed.index]
             if (fixed.start_ms, fixed.end_ms, fixed.text) == (cue.start_ms, cue.end_ms,
@@ -119,7 +151,8 @@ def quality_check_cue(*, cue: SubtitleCue, text: str | None = None,
     def as_qa(item, **changes):
         values = {"index": item.index, "start_ms": item.start_ms, "end_ms": item.end_ms,
                   "text": item.text,
-                  "source_text": item.source_cue.text if item.source_cue_id else ""}
+                  "source_text": item.source_cue.text if item.source_cue_id else "",
+                  **_layout_of(item)}
         values.update({key: value for key, value in changes.items() if value is not None})
         return qa.QACue(**values)
 
@@ -128,7 +161,8 @@ def quality_check_cue(*, cue: SubtitleCue, text: str | None = None,
                         language=track.language,
                         previous=as_qa(previous) if previous else None,
                         next=as_qa(following) if following else None,
-                        glossary=glossary_rules(track.title, track.language))
+                        glossary=glossary_rules(track.title, track.language),
+                        **media_timing(track))
 
 
 def export_blockers(*, track: SubtitleTrack) -> list[qa.Issue]:

@@ -23,6 +23,11 @@ from localization.permissions import (
 )
 from localization.qa import services as qa_services
 from localization.review.models import CueComment
+from localization.subtitles.cues import (
+    DEFAULT_POSITION,
+    placement_description,
+    split_markup,
+)
 from localization.subtitles.history import cue_revision_record, cue_snapshot_if_missing
 from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
 from localization.translation import memory as translation_memory
@@ -53,7 +58,22 @@ def cue_as_dict(cue: SubtitleCue) -> dict:
     return {"id": cue.pk, "index": cue.index, "start": cue.start_ms, "end": cue.end_ms,
             "text": cue.text, "source": source.text if source else "", "state": cue.state,
             "revision": cue.revision, "qa": cue.qa_issues, "tm": cue.tm_match_percent,
-            "comments": getattr(cue, "comment_count", None)}
+            "comments": getattr(cue, "comment_count", None),
+            **({"about": about} if (about := cue_about(cue)) else {})}
+
+
+def cue_about(cue: SubtitleCue) -> str:
+    """What the file said of the cue beyond its words (speaker, place, identifier), for the
+    editor to show; the editor never changes it, and an edit of the text keeps it."""
+    parts = []
+    if cue.speaker:
+        parts.append(_("speaker: %(name)s") % {"name": cue.speaker})
+    if cue.position != DEFAULT_POSITION or cue.vertical:
+        parts.append(_("position: %(place)s")
+                     % {"place": placement_description(cue.position, cue.vertical)})
+    if cue.identifier:
+        parts.append(_("identifier: %(identifier)s") % {"identifier": cue.identifier[:60]})
+    return " · ".join(parts)
 
 
 def track_as_dict(track: SubtitleTrack) -> dict:
@@ -184,11 +204,15 @@ def cue_split(*, cue: SubtitleCue, at_ms: int, text_left: str, text_right: str,
                                 % {"start": cue.start_ms, "end": cue.end_ms})
         cue_snapshot_if_missing(cue)
         _shift_indexes(cue.track_id, after=cue.index, by=1)
+        # Italics cut by the split close in the left half and open again in the right;
+        # the right half sits where the cue sat (its identifier stays with the left).
+        text_left, text_right = split_markup(text_left.strip(), text_right.strip())
         right = SubtitleCue.objects.create(
             track=cue.track, index=cue.index + 1, start_ms=at_ms, end_ms=cue.end_ms,
-            text=text_right.strip(), speaker=cue.speaker, source_cue=cue.source_cue,
-            state=State.TRANSLATED if text_right.strip() else State.UNTRANSLATED)
-        cue.text, cue.end_ms = text_left.strip(), at_ms
+            text=text_right, speaker=cue.speaker, source_cue=cue.source_cue,
+            state=State.TRANSLATED if text_right else State.UNTRANSLATED,
+            **cue.placement_fields())
+        cue.text, cue.end_ms = text_left, at_ms
         if cue.state != State.NEEDS_REVIEW:
             cue.state = State.TRANSLATED if cue.text else State.UNTRANSLATED
         cue.revision += 1

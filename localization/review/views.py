@@ -122,6 +122,7 @@ def shortcuts() -> list[tuple[str, str]]:
         ("Alt+I / Alt+O", _("Set the in / out time from the player")),
         ("Alt+← / Alt+→", _("Move the in time by one frame")),
         ("Alt+Shift+← / Alt+Shift+→", _("Move the out time by one frame")),
+        ("Shift+drag", _("Drag an edge on the waveform without snapping to shot changes")),
         ("Alt+E", _("Edit the text")),
         ("Ctrl+S", _("Save now (edits also save by themselves)")),
         ("Ctrl+Enter", _("Mark translated and go to the next cue")),
@@ -174,6 +175,9 @@ def editor_page(request, track_id: int):
         # The QA endpoint of the track page, with the cue id put in by the script.
         "check": reverse("localization:cue-check", args=[track.pk, 0]).replace("/0/", "/{id}/"),
         "language": track.language, "has_media": track.media_id is not None,
+        # The cuts of the media's video, drawn on the waveform and snapped to.
+        "shots": reverse("localization:editor-shots", args=[track.pk])
+        if track.media_id is not None else "",
     }
     latest_dub = track.dub_tracks.filter(state=DubTrack.State.DONE).order_by("-id").first()
     return render(request, "localization/editor.html", {

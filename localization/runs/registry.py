@@ -8,11 +8,13 @@ from localization.delivery.services import KIND as PACKAGE
 from localization.dubbing.services import KIND as DUB
 from localization.qa.services import KIND as QUALITY_CHECK
 from localization.runs.lifecycle import RunKind
+from localization.shots.services import KIND as SHOT_DETECTION
 from localization.transcription.services import KIND as TRANSCRIPTION
 from localization.translation.services import KIND as TRANSLATION
 
 RUN_KINDS: dict[str, RunKind] = {
-    kind.key: kind for kind in (TRANSCRIPTION, TRANSLATION, QUALITY_CHECK, DUB, PACKAGE)}
+    kind.key: kind for kind in (TRANSCRIPTION, TRANSLATION, QUALITY_CHECK, DUB, PACKAGE,
+                                SHOT_DETECTION)}
 
 
 def kind_for(key: str) -> RunKind | None:

@@ -12,6 +12,7 @@ RELATED = {
     "quality_check": ("track__title",),
     "dub": ("track__title",),
     "package": ("title", "licensee"),
+    "shot_detection": ("media__title",),
 }
 
 

@@ -7,6 +7,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from localization.media.models import MediaAsset
+from localization.subtitles.cues import (
+    DEFAULT_POSITION,
+    POSITION_NAMES,
+    VERTICAL_NAMES,
+    Cue,
+)
 from localization.transcription.models import LocalizationJob
 
 
@@ -103,8 +109,18 @@ class SubtitleCue(models.Model):
     index = models.PositiveIntegerField(_("number"))
     start_ms = models.PositiveIntegerField(_("start (ms)"))
     end_ms = models.PositiveIntegerField(_("end (ms)"))
+    # Italics are kept in the text as <i>…</i> (localization.subtitles.cues explains).
     text = models.TextField(_("text"))
     speaker = models.CharField(_("speaker"), max_length=100, blank=True)
+    # What the imported file said about the cue beyond its words, so that an export gives
+    # it back: its identifier, where it sits (the keypad position of ASS's \an, 2 being
+    # bottom centre), vertical writing, and the source format's exact settings.
+    identifier = models.TextField(_("identifier"), blank=True)
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=DEFAULT_POSITION, choices=list(POSITION_NAMES.items()))
+    vertical = models.CharField(_("vertical writing"), max_length=2, blank=True,
+                                choices=list(VERTICAL_NAMES.items()))
+    format_settings = models.JSONField(_("format settings"), default=dict, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State.choices,
                              default=State.MACHINE_TRANSLATED)
     # The cue of the source track this one translates (same timing at creation).
@@ -133,10 +149,24 @@ class SubtitleCue(models.Model):
                 condition=models.Q(end_ms__gt=models.F("start_ms")),
                 name="subtitle_cue_ends_after_start",
             ),
+            models.CheckConstraint(condition=models.Q(position__gte=1, position__lte=9),
+                                   name="subtitle_cue_position_keypad"),
+            models.CheckConstraint(condition=models.Q(vertical__in=["", "rl", "lr"]),
+                                   name="subtitle_cue_vertical_known"),
         ]
 
     def __str__(self) -> str:
         return f"{self.index}: {self.text[:40]}"
+
+    def as_cue(self) -> Cue:
+        return Cue(self.start_ms, self.end_ms, self.text, self.speaker,
+                   identifier=self.identifier, position=self.position,
+                   vertical=self.vertical, settings=self.format_settings or {})
+
+    def placement_fields(self) -> dict:
+        """What a cue made from this one (a translation, the right half of a split) keeps."""
+        return {"position": self.position, "vertical": self.vertical,
+                "format_settings": self.format_settings}
 
 
 class CueRevision(models.Model):

@@ -6,7 +6,7 @@ from django.db.models import Count, QuerySet
 
 from coprod.audit.models import Event
 from localization.subtitles import formats
-from localization.subtitles.cues import Cue
+from localization.subtitles.cues import Cue, ExportNote, SubtitleExportError
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 
 
@@ -17,18 +17,40 @@ def track_list(*, title=None) -> QuerySet[SubtitleTrack]:
 
 
 def track_cues(*, track: SubtitleTrack) -> list[Cue]:
-    return [Cue(row.start_ms, row.end_ms, row.text, row.speaker)
-            for row in SubtitleCue.objects.filter(track=track).order_by("index")]
+    return [row.as_cue() for row in SubtitleCue.objects.filter(track=track).order_by("index")]
 
 
 def track_export(*, track: SubtitleTrack, fmt: str) -> tuple[str, str, bytes]:
-    """The track as a file: (file name, content type, bytes)."""
+    """The track as a file: (file name, content type, bytes). SubtitleExportError when the
+    format cannot hold the track."""
+    filename, content_type, content, _notes = track_export_with_notes(track=track, fmt=fmt)
+    return filename, content_type, content
+
+
+def track_export_with_notes(*, track: SubtitleTrack, fmt: str
+                            ) -> tuple[str, str, bytes, list[ExportNote]]:
+    """The track as a file and what the format could not carry of it."""
     if fmt not in formats.FORMATS:
         raise LookupError(fmt)
     _label, content_type, extension = formats.FORMATS[fmt]
-    content = formats.write_subtitles(track_cues(track=track), fmt, language=track.language,
-                                      title=str(track.title))
-    return f"{track_file_stem(track)}.{extension}", content_type, content
+    content, notes = formats.write_subtitles_with_notes(
+        track_cues(track=track), fmt, language=track.language, title=str(track.title))
+    return f"{track_file_stem(track)}.{extension}", content_type, content, notes
+
+
+def track_export_losses(*, track: SubtitleTrack) -> dict[str, list[str]]:
+    """Per format, what an export would not carry (a refusal is one line too), for the
+    track page to say beside each download link."""
+    cues = track_cues(track=track)
+    losses = {}
+    for fmt in formats.FORMATS:
+        try:
+            notes = formats.export_losses(cues, fmt, language=track.language)
+        except SubtitleExportError as error:
+            losses[fmt] = [str(error)]
+        else:
+            losses[fmt] = [str(note) for note in notes]
+    return losses
 
 
 def safe_file_name(name: str) -> str:

@@ -25,6 +25,7 @@ from localization.media.services import media_local_path
 from localization.permissions import check_can_change_run
 from localization.runs import lifecycle
 from localization.runs.lifecycle import RunKind
+from localization.shots.services import shot_detection_create
 from localization.subtitles.cues import Cue
 from localization.subtitles.models import SubtitleTrack
 from localization.subtitles.profiles import profile_for
@@ -64,12 +65,18 @@ PROGRESS = {State.EXTRACTING_AUDIO: (0, 10), State.TRANSCRIBING: (10, 90),
 def media_transcribe(*, title, uploaded_file, user=None, episode_label: str = "",
                      language: str = "ko", enqueue: bool = True
                      ) -> tuple[MediaAsset, LocalizationJob]:
-    """Take in a media file for a title and queue its transcription job, in one
-    transaction: a refused file or a failed job leaves nothing behind."""
+    """Take in a media file for a title and queue its transcription job (and, for a
+    video, the detection of its shot changes), in one transaction: a refused file or a
+    failed job leaves nothing behind."""
+    def then(asset: MediaAsset) -> LocalizationJob:
+        job = job_create(media=asset, user=user, language=language, enqueue=enqueue)
+        if enqueue and asset.has_video:
+            shot_detection_create(media=asset, actor=user)
+        return job
+
     return media_services.media_upload(
         title=title, uploaded_file=uploaded_file, user=user, episode_label=episode_label,
-        then=lambda asset: job_create(media=asset, user=user, language=language,
-                                      enqueue=enqueue))
+        then=then)
 
 
 def job_create(*, media: MediaAsset, user=None, language: str = "ko",

@@ -25,6 +25,7 @@ from localization.qa.services import quality_check_track
 from localization.runs import lifecycle
 from localization.runs.models import TrackRun
 from localization.runs.tracks import track_run_create, track_run_kind
+from localization.subtitles.cues import ITALIC_CLOSE, ITALIC_OPEN, is_all_italic, plain_text
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 from localization.subtitles.services import next_track_version
 from localization.translation.glossary import glossary_rules
@@ -99,7 +100,8 @@ def track_translate(*, source_track: SubtitleTrack, languages=None, user=None
         SubtitleCue.objects.bulk_create(
             SubtitleCue(track=target, index=cue.index, start_ms=cue.start_ms,
                         end_ms=cue.end_ms, text="", speaker=cue.speaker, source_cue=cue,
-                        state=State.UNTRANSLATED)
+                        state=State.UNTRANSLATED, identifier=cue.identifier,
+                        **cue.placement_fields())
             for cue in source_cues)
         pipeline_event(
             actor=user, action=Event.Action.TRACK_CREATED, about=target,
@@ -158,8 +160,10 @@ def _fill(track: SubtitleTrack, pending: list[SubtitleCue]) -> dict[str, int]:
     identity = translation_engine.identity
     if remaining and identity.model_sha256:
         _engine_cleared(track.title, translation_engine)
+        # Engines get the words; a cue in italics as a whole is put in italics again.
         results = translation_engine.translate(
-            [SourceCue(index=cue.index, text=cue.source_cue.text if cue.source_cue else "")
+            [SourceCue(index=cue.index,
+                       text=plain_text(cue.source_cue.text) if cue.source_cue else "")
              for cue in remaining],
             source_language="ko", target_language=track.language,
             glossary=[GlossaryHint(rule.source_term, rule.rendering)
@@ -167,6 +171,8 @@ def _fill(track: SubtitleTrack, pending: list[SubtitleCue]) -> dict[str, int]:
         for cue, result in zip(remaining, results, strict=True):
             if result is not None and result.text.strip():
                 cue.text = qa.break_lines(result.text.strip(), language=track.language)
+                if cue.source_cue and is_all_italic(cue.source_cue.text):
+                    cue.text = f"{ITALIC_OPEN}{cue.text}{ITALIC_CLOSE}"
                 cue.state = State.MACHINE_TRANSLATED
                 cue.engine = identity.engine
                 cue.model_name = identity.model_name

@@ -15,6 +15,7 @@ const QA_DELAY = 250;
 const $ = (id) => document.getElementById(id);
 const els = {
   list: $("cue-list"), spacer: $("cue-spacer"), text: $("cue-text"), source: $("cue-source"),
+  about: $("cue-about"),
   start: $("cue-start"), end: $("cue-end"), number: $("cue-number"), state: $("cue-state"),
   saveStatus: $("save-status"), qa: $("qa-issues"), lines: $("counter-lines"),
   cps: $("counter-cps"), duration: $("counter-duration"), memory: $("assist-memory"),
@@ -28,7 +29,7 @@ const els = {
 const editor = {
   track: null, abilities: {}, profile: {}, cues: [], position: -1,
   dirty: false, saving: null, saveTimer: 0, qaTimer: 0, conflict: null,
-  playUntil: null, playingPosition: -1, peaks: null,
+  playUntil: null, playingPosition: -1, peaks: null, shots: null,
 };
 
 // --- server -------------------------------------------------------------------------------
@@ -77,7 +78,7 @@ const frameMs = () => Math.round(1000 / (editor.profile.frame_rate || 24));
 
 function lineWidth(line) {
   let width = 0;
-  for (const char of line) {
+  for (const char of line.replace(/<\/?i>/g, "")) { // italics are marked, not counted
     if (/\p{M}/u.test(char)) continue; // Thai vowels and tone marks take no room
     const halfWidth = /[\u0020-\u007e\uff61-\uff9f]/.test(char);
     width += halfWidth && editor.profile.half_width_counts_half ? 0.5 : 1;
@@ -196,6 +197,8 @@ async function select(position, { seek = true, focus = true } = {}) {
   els.number.textContent = cue.index;
   els.source.textContent = cue.source;
   els.text.value = cue.text;
+  els.about.textContent = cue.about || "";
+  els.about.hidden = !cue.about;
   showTimes();
   showState();
   showIssues(cue.qa || []);
@@ -458,6 +461,7 @@ function drawWaveform() {
     }
     context.stroke();
   }
+  drawShotChanges(context, x, height);
   context.fillStyle = "#2456d6";
   for (const edge of [cue.start, cue.end]) context.fillRect(x(edge) - 2, 0, 4, height);
   if (els.player) {
@@ -497,7 +501,7 @@ function onWavePointerMove(event) {
       || Math.abs(ms - cue.end) <= tolerance ? "ew-resize" : "pointer";
     return;
   }
-  const ms = waveformMs(event);
+  const ms = event.shiftKey ? waveformMs(event) : snapToShot(drag, waveformMs(event));
   if (drag === "start") setTimes(Math.min(ms, cue.end - frameMs()), cue.end);
   else setTimes(cue.start, Math.max(ms, cue.start + frameMs()));
 }
@@ -508,6 +512,59 @@ async function loadWaveform() {
   if (!config.has_media) return;
   const { ok, data } = await api(config.waveform);
   if (ok) { editor.peaks = data; drawWaveform(); }
+}
+
+// --- shot changes --------------------------------------------------------------------------------
+// The cuts of the track's video (a shot detection run), drawn as marks on the waveform.
+// Dragging an edge near a cut snaps it as QA's shot_change rule wants (qa/shot_checks.py,
+// with the windows the server sends): an in-time onto the cut, or 12 frames before it when
+// it is 9 to 11 frames early; an out-time 2 frames before the cut. Shift drags freely.
+
+const SHOT_COLOUR = "#d97706";
+
+async function loadShotChanges() {
+  if (!config.shots) return;
+  const { ok, data } = await api(config.shots);
+  if (ok) { editor.shots = data; drawWaveform(); }
+}
+
+function firstShotFrom(ms) {
+  const times = editor.shots.times_ms;
+  let low = 0, high = times.length;
+  while (low < high) { const middle = (low + high) >> 1; if (times[middle] < ms) low = middle + 1; else high = middle; }
+  return low;
+}
+
+function drawShotChanges(context, x, height) {
+  if (!editor.shots?.times_ms.length) return;
+  const times = editor.shots.times_ms, drawn = [];
+  context.fillStyle = SHOT_COLOUR;
+  for (let i = firstShotFrom(waveView.from); i < times.length && times[i] <= waveView.to; i++) {
+    context.fillRect(Math.round(x(times[i])) - 1, 0, 2, height);
+    drawn.push(times[i]);
+  }
+  els.waveform.dataset.shotChanges = drawn.join(" ");
+}
+
+function snapToShot(edge, ms) {
+  const shots = editor.shots;
+  if (!shots?.windows || !shots.frames.length) return ms;
+  const { window: reach, snap_before: snapBefore, gap } = shots.windows;
+  const frameOf = (time) => Math.round(time * shots.frame_rate / 1000);
+  const msOf = (frame) => Math.round(frame * 1000 / shots.frame_rate);
+  const frame = frameOf(ms);
+  let cut = null;
+  for (let i = Math.max(0, firstShotFrom(msOf(frame - reach)) - 1); i < shots.frames.length; i++) {
+    const candidate = shots.frames[i];
+    if (candidate - frame >= reach) break;
+    // The nearest cut less than a window away; the earlier one on a tie.
+    if (Math.abs(frame - candidate) < reach
+        && (cut === null || Math.abs(frame - candidate) < Math.abs(frame - cut))) cut = candidate;
+  }
+  if (cut === null) return ms;
+  if (edge === "end") return msOf(cut - gap);
+  if (frame >= cut || cut - frame <= snapBefore) return msOf(cut);
+  return msOf(cut - reach);
 }
 
 // --- workflow, split, merge, undo ----------------------------------------------------------------
@@ -845,6 +902,7 @@ async function start() {
   if (editor.cues.length) await select(position, { seek: false });
   document.body.dataset.editorReady = String(Math.round(performance.now() - started));
   loadWaveform();
+  loadShotChanges();
 }
 
 start();

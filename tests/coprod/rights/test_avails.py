@@ -2,12 +2,25 @@ import pytest
 
 from coprod.catalog import services as catalog_services
 from coprod.catalog.models import Title
+from coprod.rights import avails
 from coprod.rights import services as rights_services
 from coprod.rights.avails import AvailsQuery, ReasonKind, Status, availability
 from coprod.rights.vocabulary import TerritoryError, expand_territories, language_rights
 from tests.coprod.rights_helpers import D, film, grant, hold
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=["families", "catalog, every title", "catalog, by title"])
+def reading(request, monkeypatch):
+    """Every case below, and the grant service's check, once per way the engine reads the
+    blocks: by family (a few titles), and in one pass over the avails index (many titles),
+    over every title or narrowed to the asked ones. The answers must be the same."""
+    if request.param != "families":
+        monkeypatch.setattr(avails, "FAMILY_SEARCH_LIMIT", 0)
+        monkeypatch.setattr(avails, "WHOLE_CATALOG_FROM",
+                            0 if request.param == "catalog, every title" else 10**9)
+    return request.param
 
 
 def ask(title, territory="JP", media=("svod",), languages=("ja",), kinds=("sub",),

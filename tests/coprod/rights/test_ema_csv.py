@@ -98,3 +98,25 @@ def test_export_uses_avails_columns_and_round_trips(catalog):
     after = sorted((block.direction, block.countries, block.media, block.language_rights,
                     block.window, block.exclusive) for block in RightsBlock.objects.all())
     assert after == before
+
+
+def test_any_iso_639_language_and_all_languages_import_and_round_trip(catalog):
+    data = (HEADER
+            + f"{catalog.pk},in,Licensor Co,LIC-1,JP,SVOD,jpn;yue,sub,2026-01-01,Open,No\n"
+            + f"{catalog.pk},in,Licensor Co,LIC-2,TH,SVOD,all,dub,2026-01-01,Open,No\n"
+            + f"{catalog.pk},in,Licensor Co,LIC-3,TH,SVOD,klingon,dub,2026-01-01,Open,No\n")
+    report = import_rights(actor=None, data=data.encode())
+    assert [line for line, _message in report.errors] == [4]
+    assert "klingon" in report.errors[0][1]
+    report = import_rights(actor=None, data=data.rsplit("\n", 2)[0].encode() + b"\n")
+    assert report.ok, report.errors
+    assert RightsBlock.objects.get(contract_reference="LIC-1").language_rights == [
+        "ja:sub", "yue:sub"]
+    assert RightsBlock.objects.get(contract_reference="LIC-2").language_rights == ["*:dub"]
+    exported = export_rights(RightsBlock.objects.order_by("pk"))
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert [row["AssetLanguage"] for row in rows] == ["ja;yue", "*"]
+    RightsBlock.objects.all().delete()
+    assert import_rights(actor=None, data=exported.encode()).ok
+    assert sorted(block.language_rights for block in RightsBlock.objects.all()) == [
+        ["*:dub"], ["ja:sub", "yue:sub"]]

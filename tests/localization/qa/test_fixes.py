@@ -2,7 +2,8 @@
 
 import pytest
 
-from localization.qa import GlossaryRule, QACue, break_lines, check_cue, check_track, fix_track
+from localization import qa
+from localization.qa import GlossaryRule, QACue, break_lines, check_cue, fix_track
 from localization.qa.types import FixResult
 
 SHORT = "오늘은 날씨가 좋네요"  # 9 characters: 0.75 s at 12 cps
@@ -15,7 +16,12 @@ def cue(index=1, start=0, end=2000, text=SHORT, source=""):
 
 
 def fix(cues, language="ko", **options) -> FixResult:
-    return fix_track(cues, language=language, **options)
+    return fix_track(cues, language=language, **{"frame_rate": 24, **options})
+
+
+def check_track(cues, **options):
+    """QA at 24 fps, the frame rate of these tests' media (tests of other rates pass theirs)."""
+    return qa.check_track(cues, **{"frame_rate": 24, **options})
 
 
 def rules_of(issues, index=None):
@@ -181,20 +187,31 @@ def test_an_overlap_is_not_fixed():
     assert [(issue.rule, issue.fixable) for issue in result.remaining] == [("overlap", False)]
 
 
-def test_what_changes_text_or_needs_judgement_is_reported_not_fixed():
+def test_what_changes_words_or_needs_judgement_is_reported_not_fixed():
     glossary = [GlossaryRule("김 부장", "김 부장님")]
     track = [
         cue(1, 0, 2000, "안녕 😀"),
-        cue(2, 3000, 5000, "글쎄..."),
+        cue(2, 3000, 5000, "- 뭐?\n아니"),  # a dash on one line of two: one speaker or two?
         cue(3, 6000, 8000, "사장님", source="김 부장이 왔어요"),
         cue(4, 9000, 9500, ""),
     ]
     result = fix(track, glossary=glossary)
     assert result.cues == track
     assert [(issue.cue_index, issue.rule) for issue in result.remaining] == [
-        (1, "forbidden_character"), (2, "ellipsis"), (3, "glossary"), (4, "empty"),
+        (1, "forbidden_character"), (2, "dialogue_dash"), (3, "glossary"), (4, "empty"),
         (4, "min_duration")]
     assert not any(issue.fixable for issue in result.remaining)
+
+
+def test_the_three_dot_ellipsis_is_fixed():
+    """Korean Timed Text Style Guide, I.4 Continuity: the single character U+2026."""
+    track = [cue(1, 0, 2000, "글쎄...")]
+    issue = check_track(track, language="ko")[0]
+    assert (issue.rule, issue.fixable) == ("ellipsis", True)
+    result = fix(track)
+    assert result.cues[0].text == "글쎄…"
+    assert result.remaining == []
+    assert result.changes == [(1, "Ellipsis written as “…”: “글쎄...” became “글쎄…”.")]
 
 
 MESSY = [
@@ -214,9 +231,10 @@ def test_fixes_never_move_an_in_time_or_change_words():
     for before, after in zip(MESSY, result.cues, strict=True):
         assert (after.index, after.start_ms, after.source_text) == (
             before.index, before.start_ms, before.source_text)
-        assert after.text.split() == before.text.split()
+        # Only the ellipsis is written again (three dots became U+2026).
+        assert after.text.replace("…", "...").split() == before.text.split()
         assert after.end_ms >= after.start_ms
-    assert {index for index, _sentence in result.changes} == {1, 2, 3, 7}
+    assert {index for index, _sentence in result.changes} == {1, 2, 3, 6, 7}
 
 
 def test_fixing_twice_changes_nothing_more():

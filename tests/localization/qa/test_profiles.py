@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from localization.qa import QACue, check_cue, check_track, get_profile
+from localization import qa
+from localization.qa import QACue, check_cue, get_profile
 from localization.subtitles import profiles
 from localization.subtitles.profiles import PROFILES, profile_for, reload_profiles
 
@@ -24,6 +25,11 @@ def override(monkeypatch, tmp_path):
     reload_profiles()
 
 
+def check_track(cues, **options):
+    """QA at 24 fps, the frame rate of these tests' media (tests of other rates pass theirs)."""
+    return qa.check_track(cues, **{"frame_rate": 24, **options})
+
+
 def cue(index=1, start=0, end=2000, text="今日は天気がいい"):
     return QACue(index=index, start_ms=start, end_ms=end, text=text)
 
@@ -32,7 +38,8 @@ def cue(index=1, start=0, end=2000, text="今日は天気がいい"):
     ("ko", 16, (12, 9, 14)),
     ("ja", 13, (4, 4, 7)),
     ("zh-Hans", 16, (9, 7, 11)),
-    ("th", 35, (15, 12, 17)),
+    ("th", 35, (17, 13, 20)),
+    ("en", 42, (20, 17, 20)),
 ])
 def test_shipped_profiles_hold_the_published_numbers(language, line, speeds):
     profile = get_profile(language)
@@ -50,7 +57,7 @@ def test_shipped_profiles_hold_the_published_numbers(language, line, speeds):
 def test_the_numbers_live_in_the_data_file():
     data = json.loads(profiles.PROFILES_FILE.read_text(encoding="utf-8"))
     assert data["languages"]["ja"]["reading_speed"] == {"adult": 4, "children": 4, "sdh": 7}
-    assert set(data["languages"]) == {"ko", "ja", "zh-Hans", "th"}
+    assert set(data["languages"]) == {"ko", "ja", "zh-Hans", "th", "en"}
 
 
 def test_an_override_file_relaxes_a_language(override):
@@ -91,10 +98,35 @@ def test_an_override_file_adds_a_language(override):
     {"languages": {"ja": {"line_breaking": "syllables"}}},
     {"languages": {"ja": {"severities": {"gap": "fatal"}}}},
     {"profiles": {}},
+    {"languages": {"ja": {"sound_brackets": "["}}},
+    {"languages": {"ja": {"sources": {"reading_speed": {"guide": "no-such-guide"}}}}},
 ])
 def test_a_broken_override_file_is_refused(override, data):
     with pytest.raises(ValueError):
         override(data)
+
+
+@pytest.mark.parametrize(("key", "now"), [("chaining_gap_frames", "chaining_gap_seconds"),
+                                          ("forbidden_ranges", "glyphs")])
+def test_a_renamed_setting_is_refused_naming_its_new_key(override, key, now):
+    with pytest.raises(ValueError, match=now):
+        override({"languages": {"ja": {key: 10}}})
+
+
+def test_an_override_may_cite_its_own_guide_and_allow_more_glyphs(override):
+    override({"guides": {"studio": {"title": "Studio house guide",
+                                    "url": "https://example.com/guide"}},
+              "languages": {"ko": {
+                  "glyphs": ["0020-007E", "AC00-D7A3", "3041-3096"],
+                  "sources": {"glyphs": {"guide": "studio", "section": "2", "house_rule": True,
+                                         "reason": "Kana for a Japanese song title."}}}}})
+    profile = get_profile("ko")
+    assert profile.allows("あ") and not profile.allows("♪")
+    source = profile.source("glyphs")
+    assert (source.guide, source.url, source.house_rule) == (
+        "Studio house guide", "https://example.com/guide", True)
+    # The other sources of the language stay (merged key by key).
+    assert profile.source("dialogue_dash").guide == "Korean Timed Text Style Guide"
 
 
 def test_without_the_variable_the_shipped_profiles_are_used(monkeypatch):

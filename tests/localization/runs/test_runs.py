@@ -20,6 +20,7 @@ from localization.runs import lifecycle
 from localization.runs import services as runs_services
 from localization.runs.models import TrackRun
 from localization.runs.registry import RUN_KINDS
+from localization.shots.models import ShotDetection
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 from localization.transcription import services as transcription_services
 from localization.translation import services as translation_services
@@ -48,6 +49,11 @@ def make_run(kind_key: str):
         return job
     if kind_key in ("translation", "quality_check"):
         return TrackRun.objects.create(track=korean_track(title), kind=kind_key)
+    if kind_key == "shot_detection":
+        asset, _job = transcription_services.media_transcribe(
+            title=title, uploaded_file=SimpleUploadedFile(DEMO_CLIP.name, DEMO_CLIP.read_bytes()),
+            enqueue=False)
+        return ShotDetection.objects.create(media=asset)
     track = approved_track(title, "th", [(0, 1000, "สวัสดี", "")])
     if kind_key == "dub":
         return DubTrack.objects.create(track=track)

@@ -1,4 +1,4 @@
-"""Import and export of SRT, WebVTT, TTML (IMSC 1.1) and ASS, and broken files."""
+"""Import and export of SRT, WebVTT, TTML (IMSC 1.1), ASS and SAMI, and broken files."""
 
 import pytest
 from lxml import etree
@@ -10,6 +10,7 @@ from localization.subtitles.formats import (
     format_for_filename,
     read_subtitles,
     write_subtitles,
+    write_subtitles_with_notes,
 )
 
 CUES = [
@@ -19,7 +20,7 @@ CUES = [
 ]
 
 
-@pytest.mark.parametrize("fmt", ["srt", "vtt", "ttml", "ass"])
+@pytest.mark.parametrize("fmt", ["srt", "vtt", "ttml", "ass", "smi"])
 def test_round_trip_keeps_times_and_text(fmt):
     data = write_subtitles(CUES, fmt, language="ko", title="별빛 식당")
     cues, notes = read_subtitles(data, fmt)
@@ -125,18 +126,22 @@ def test_undecodable_bytes_fail_with_line_number():
     assert caught.value.line == 10
 
 
-def test_vtt_bad_timestamp_fails_with_line_number():
+def test_vtt_cue_with_a_bad_timestamp_is_left_out_with_its_line():
+    # Browsers drop a cue whose times cannot be read and keep the others (W3C WebVTT).
     vtt = "WEBVTT\n\n00:01.000 --> 00:02.000\n하나\n\n00:03.0 --> 00:04.000\n둘\n"
-    with pytest.raises(SubtitleFileError) as caught:
-        read_subtitles(vtt.encode(), "vtt")
-    assert caught.value.line == 6
+    cues, notes = read_subtitles(vtt.encode(), "vtt")
+    assert [c.text for c in cues] == ["하나"]
+    assert [(note.line, "00:03.0 --> 00:04.000" in note.message) for note in notes] == [(6, True)]
+    assert "milliseconds have exactly three digits" in notes[0].message
 
 
-def test_vtt_with_identifiers_notes_and_settings_imports_every_cue():
+def test_vtt_with_identifiers_notes_and_settings_keeps_them():
     vtt = ("WEBVTT\n\nNOTE made by hand\n\nintro\n00:01.000 --> 00:02.000 align:start\n"
            "<v 지우>하나 &amp; 둘\n\n00:00:03.000 --> 00:00:04.500\n셋\n")
     cues, notes = read_subtitles(vtt.encode(), "vtt")
-    assert cues == [Cue(1000, 2000, "하나 & 둘", "지우"), Cue(3000, 4500, "셋")]
+    assert cues == [Cue(1000, 2000, "하나 & 둘", "지우", identifier="intro", position=1,
+                        settings={"vtt": "align:start"}),
+                    Cue(3000, 4500, "셋")]
     assert notes == []
 
 
@@ -260,11 +265,17 @@ def test_ttml_offsets_adding_up_beyond_the_limit_are_refused():
 @pytest.mark.parametrize("times", ["99999999:00:00.000 --> 99999999:00:01.000",
                                    "00:00:01.000 --> 100:00:00.001",
                                    "00:00:01.000 --> " + "9" * 5000 + ":00:00.000"])
-def test_vtt_time_beyond_any_film_is_refused_naming_the_limit(times):
+def test_vtt_cue_beyond_any_film_is_left_out_naming_the_limit(times):
     vtt = f"WEBVTT\n\n00:01.000 --> 00:02.000\n하나\n\n{times}\n둘\n"
-    with pytest.raises(SubtitleFileError, match="100 hours") as caught:
-        read_subtitles(vtt.encode(), "vtt")
-    assert caught.value.line == 6
+    cues, notes = read_subtitles(vtt.encode(), "vtt")
+    assert [c.text for c in cues] == ["하나"]
+    assert len(notes) == 1 and notes[0].line == 6
+    assert "100 hours" in notes[0].message and "left out" in notes[0].message
+
+
+def test_vtt_file_whose_only_cue_is_beyond_any_film_is_refused():
+    with pytest.raises(SubtitleFileError, match="no subtitle cues"):
+        read_subtitles(b"WEBVTT\n\n00:00:01.000 --> 100:00:00.001\nx\n", "vtt")
 
 
 def test_srt_time_beyond_any_film_is_refused_naming_the_limit():
@@ -295,13 +306,29 @@ def test_times_just_under_the_limit_still_import(fmt):
     assert read_back == cues
 
 
+CONTROL_CHARACTER_FILES = {
+    "srt": "1\n00:00:01,000 --> 00:00:02,000\n하나\x00둘\x1b\n",
+    "vtt": "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v 민\x01수>하나\x00둘\x1b\n",
+    "ass": ("[Script Info]\nScriptType: v4.00+\n\n[Events]\nFormat: Layer, Start, End, Style, "
+            "Name, MarginL, MarginR, MarginV, Effect, Text\n"
+            "Dialogue: 0,0:00:01.00,0:00:02.00,Default,민\x01수,0,0,0,,하나\x00둘\x1b\n"),
+}
+
+
 @pytest.mark.parametrize("fmt", ["srt", "vtt", "ass"])
 def test_control_characters_are_removed_with_a_note(fmt):
     # PostgreSQL refuses NUL in text and TTML cannot hold any of these: the track could be
     # neither saved nor exported.
-    data = write_subtitles([Cue(1000, 2000, "하나\x00둘\x1b", "민\x01수")], fmt, language="ko")
-    cues, notes = read_subtitles(data, fmt)
+    cues, notes = read_subtitles(CONTROL_CHARACTER_FILES[fmt].encode(), fmt)
     assert cues[0].text == "하나둘"
     assert cues[0].speaker == ("민수" if fmt != "srt" else "")
     assert [note.message for note in notes] == ["Control characters were removed from the cue."]
     assert notes[0].line is not None
+
+
+def test_control_characters_typed_in_the_editor_are_left_out_of_an_export_with_a_note():
+    data, notes = write_subtitles_with_notes([Cue(1000, 2000, "하나\x1b둘")], "ttml",
+                                             language="ko")
+    assert read_subtitles(data, "ttml")[0][0].text == "하나둘"
+    assert [(note.message, note.cues) for note in notes] == [
+        ("Control characters were left out of these cues.", (1,))]

@@ -1,0 +1,21 @@
+"""Who may see which titles."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from coprod.accounts.models import User
+from coprod.accounts.permissions import CATALOG_ROLES
+from coprod.agreements.permissions import agreements_visible_to
+from coprod.catalog.models import Title
+
+
+def titles_visible_to(user: User) -> QuerySet[Title]:
+    """Rights managers and administrators see the whole catalog; a partner studio the
+    titles its company's agreements cover, with their seasons and episodes (another
+    company's titles are not found, like missing ones); anyone else none."""
+    if user.has_role(*CATALOG_ROLES):
+        return Title.objects.all()
+    covered = Title.objects.filter(agreements__in=agreements_visible_to(user)).values("pk")
+    return Title.objects.filter(Q(pk__in=covered) | Q(parent__in=covered)
+                                | Q(parent__parent__in=covered))
