@@ -74,8 +74,8 @@ def _srt(tmp_path, *cues) -> Path:
 
 
 def test_check_reports_findings_and_exits_1_while_errors_remain(tmp_path):
-    path = _srt(tmp_path,
-                ("00:00:01,000", "00:00:03,000", "이 줄은 한국어 자막 한 줄로는 너무 길어서 안 됩니다"),
+    too_long = "이 줄은 한국어 자막 한 줄로는 너무 길어서 안 됩니다"
+    path = _srt(tmp_path, ("00:00:01,000", "00:00:03,000", too_long),
                 ("00:00:05,000", "00:00:07,000", "괜찮아요  정말로"))
     data, status = run("check", str(path), "--language", "ko", "--fps", "24")
     assert status == 1
