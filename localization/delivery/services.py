@@ -40,6 +40,8 @@ from coprod.rights.vocabulary import (
     describe_territories,
     expand_media,
     expand_territories,
+    language_right_covers,
+    language_rights_overlap,
 )
 from localization import background
 from localization.delivery.models import DeliveryPackage
@@ -117,14 +119,18 @@ def delivery_rights_check(*, title: Title, licensee: Company, countries: frozens
             reasons.append(f"{reason.message} ({_window_text(reason.start, reason.end)})")
     family = [title.pk, *(ancestor.pk for ancestor in title.ancestors())]
     window = DateRange(start, end, "[)")
-    overlapping = RightsBlock.objects.filter(
-        title_id__in=family, countries__overlap=sorted(countries),
-        media__overlap=sorted(media), language_rights__overlap=sorted(language_rights),
-        window__overlap=window)
-    held_by = sorted(set(overlapping.filter(direction=RightsBlock.Direction.IN)
-                         .values_list("contract_reference", flat=True)))
-    grants = list(overlapping.filter(direction=RightsBlock.Direction.OUT,
-                                     counterparty=licensee))
+    # Languages are compared by the vocabulary, not as text: a grant of every language
+    # ("*:sub") or of a broader one ("zh:sub") covers "zh-Hans:sub".
+    overlapping = [
+        block for block in RightsBlock.objects.filter(
+            title_id__in=family, countries__overlap=sorted(countries),
+            media__overlap=sorted(media), window__overlap=window)
+        if any(language_rights_overlap(held, wanted) for held in block.language_rights
+               for wanted in language_rights)]
+    held_by = sorted({block.contract_reference for block in overlapping
+                      if block.direction == RightsBlock.Direction.IN})
+    grants = [block for block in overlapping if block.direction == RightsBlock.Direction.OUT
+              and block.counterparty_id == licensee.pk]
     reasons += _not_granted(query, grants, licensee)
     return RightsCheck(reasons=reasons, held_by=held_by,
                        granted_by=sorted({grant.contract_reference for grant in grants}))
@@ -151,7 +157,9 @@ def _not_granted(query: avails.AvailsQuery, grants: list[RightsBlock],
             for language in sorted(query.language_rights):
                 covered: set[str] = set()
                 for grant in active:
-                    if medium in grant.media and language in grant.language_rights:
+                    if medium in grant.media and any(
+                            language_right_covers(held, language)
+                            for held in grant.language_rights):
                         covered |= set(grant.countries)
                 missing = frozenset(query.countries - covered)
                 if missing:

@@ -251,3 +251,28 @@ def test_a_finished_package_cannot_be_moved_back():
     package = DeliveryPackage(state=DeliveryPackage.State.DONE)
     with pytest.raises(InvalidTransition, match="A package that is done cannot become building"):
         delivery.MACHINE.check(package, DeliveryPackage.State.BUILDING)
+
+
+def test_a_grant_of_every_language_covers_the_packages_language(
+        ready, django_capture_on_commit_callbacks):
+    """Languages are compared by the rights vocabulary: "all" covers Thai (an exact text
+    comparison would refuse the package)."""
+    title, _track, _dub = ready
+    hold(title, territory="TH", languages=("all",), kinds=("sub", "dub"),
+         start=D(2026, 1, 1), end=D(2030, 1, 1), contract="CT-IN-ALL")
+    grant(title, licensee="Siam Stream", territory="TH", languages=("all",),
+          kinds=("sub", "dub"), start=D(2026, 1, 1), end=D(2028, 1, 1))
+    package = build(title, django_capture_on_commit_callbacks)
+    assert package.state == DeliveryPackage.State.DONE, package.error
+    # Subtitles in every language but no dub: the dub is still missing, and said so.
+    other = TitleFactory(romanized_title="Byeol")
+    hold(other, territory="TH", languages=("all",), kinds=("sub", "dub"),
+         start=D(2026, 1, 1), end=D(2030, 1, 1))
+    grant(other, licensee="Siam Stream", territory="TH", languages=("all",), kinds=("sub",),
+          start=D(2026, 1, 1), end=D(2028, 1, 1))
+    check = delivery.delivery_rights_check(
+        title=other, licensee=company("Siam Stream"), countries=frozenset({"TH"}),
+        media=frozenset({"svod"}), language_rights=frozenset({"th:sub", "th:dub"}),
+        start=D(2026, 6, 1), end=D(2027, 6, 1))
+    assert check.reasons == ["Not granted to Siam Stream: SVOD, th (dubbed) in TH "
+                             "(2026-06-01 – 2027-06-01)"]
