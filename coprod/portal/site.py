@@ -32,6 +32,7 @@ from coprod.agreements.forms import DocumentForm
 from coprod.agreements.models import Agreement
 from coprod.agreements.statements import agreement_statement, agreement_statements
 from coprod.catalog.models import Title
+from coprod.catalog.permissions import titles_visible_to
 from coprod.core.admin import ServiceOnlyAdmin
 from coprod.core.http import ranged_file_response
 
@@ -241,10 +242,11 @@ class PortalTitleAdmin(ReadOnlyPortalAdmin):
               "english_title", "year", "runtime_minutes", "synopsis")
 
     def get_queryset(self, request):
-        company = portal_company(request)
-        if company is None:
+        # The one rule the pages and the API share: covered titles with their seasons
+        # and episodes.
+        if portal_company(request) is None:
             return Title.objects.none()
-        return Title.objects.filter(agreements__parties__company=company).distinct()
+        return titles_visible_to(request.user)
 
     def history_view(self, request, object_id, extra_context=None):
         # Title history includes rights with other licensees: not for partners.

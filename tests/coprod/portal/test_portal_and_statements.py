@@ -273,3 +273,31 @@ def test_statements_follow_the_executed_terms_while_an_amendment_is_edited(two_p
                                 party=fee.party, percentage=Decimal(50))
     after = [dict(entry.statement.payouts) for entry in agreement_statements(agreement)]
     assert after == before  # the amendment is not executed yet
+
+
+def test_a_partner_sees_the_seasons_and_episodes_of_a_covered_series(client):
+    from tests.coprod.rights_helpers import series
+
+    show, _seasons, episodes = series("파트너 시리즈", seasons=1, episodes=2)
+    other_show, _other_seasons, other_episodes = series("남의 시리즈", seasons=1, episodes=1)
+    sfr = signatory("SFR", "sfr-series")
+    partner = signatory("Studio S", "studio-s", role=Role.PARTNER_STUDIO,
+                        kind=Company.Kind.PARTNER_STUDIO)
+    mine = services.agreement_create(actor=None, reference="AGR-S", name="Series deal",
+                                     currency="KRW", titles=[show])
+    agreement = services.agreement_create(actor=None, reference="AGR-S2", name="Other",
+                                          currency="KRW", titles=[other_show])
+    services.party_add(actor=None, agreement=agreement, company=sfr.company,
+                       role="venture_partner", share_percentage=Decimal(100), signatory=sfr)
+    services.party_add(actor=None, agreement=mine, company=partner.company,
+                       role="partner_studio", share_percentage=Decimal(100),
+                       signatory=partner)
+    client.force_login(partner)
+    page = client.get(reverse("partner_portal:coprod_title_changelist"), {"all": ""})
+    body = page.content.decode()
+    assert show.original_title in body
+    assert client.get(reverse("partner_portal:coprod_title_change",
+                              args=[episodes[0].pk])).status_code == 200
+    assert client.get(reverse("partner_portal:coprod_title_change",
+                              args=[other_episodes[0].pk])).status_code in (302, 404)
+    assert other_show.original_title not in body
