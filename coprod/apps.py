@@ -10,5 +10,6 @@ class CoprodConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from coprod.accounts.signals import grant_role_permissions
+        from coprod.api import tasks  # noqa: F401 (registers the webhook task)
 
         post_migrate.connect(grant_role_permissions, sender=self)

@@ -13,7 +13,7 @@ from coprod.agreements.models import (
     RevenueReceipt,
     WaterfallTier,
 )
-from coprod.api.models import ApiToken, IdempotencyRecord
+from coprod.api.models import ApiToken, IdempotencyRecord, WebhookDelivery, WebhookEndpoint
 from coprod.audit.models import Event
 from coprod.catalog.models import Credit, Genre, Person, Title, TitleLocalization
 from coprod.registry.models import AIModel
@@ -24,5 +24,6 @@ __all__ = [
     "BudgetLine", "IdempotencyRecord",
     "Company", "Contribution", "Credit", "Event", "Genre", "Holdback", "Party", "Person",
     "RevenueReceipt", "RightsBlock", "Title", "TitleLocalization", "User", "WaterfallTier",
+    "WebhookDelivery", "WebhookEndpoint",
     "_default_time_zone", "_time_zone_choices",
 ]

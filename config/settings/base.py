@@ -196,6 +196,8 @@ API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 CSRF_FAILURE_VIEW = "coprod.api.problems.csrf_failure"
 # How long an Idempotency-Key and its stored answer are kept.
 API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
+# Webhooks are only sent to public addresses unless this is set (a private deployment).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "K-IP Platform API",
     "DESCRIPTION": (
@@ -240,6 +242,7 @@ CELERY_TASK_QUEUES = [
 ]
 CELERY_TASK_ROUTES = {
     "localization.tasks.requeue_stale_runs": {"queue": "default", "routing_key": "default"},
+    "coprod.api.tasks.*": {"queue": "default", "routing_key": "default"},
     "localization.tasks.transcribe*": {"queue": "gpu", "routing_key": "gpu"},
     "localization.tasks.*": {"queue": "cpu", "routing_key": "cpu"},
 }

@@ -41,6 +41,8 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Unit tests run tasks in-process; the end-to-end tests start real workers on real brokers.
 CELERY_TASK_ALWAYS_EAGER = True
+# The webhook tests run their receiver on 127.0.0.1 (production refuses private addresses).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = CELERY_BROKER_URL or "memory://"  # noqa: F405
 STORAGES = {

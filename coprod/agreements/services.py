@@ -41,6 +41,7 @@ from coprod.agreements.terms import (
     money_text,
     waterfall_from_terms,
 )
+from coprod.api import webhooks
 from coprod.audit.models import Event
 from coprod.audit.services import event_record
 from coprod.catalog.models import Title
@@ -75,6 +76,14 @@ STATUS_ACTIONS = {Status.DRAFT: Event.Action.AGREEMENT_DRAFT,
 
 class IllegalTransition(ValidationError):
     pass
+
+
+def _emit_on_commit(event: str, agreement: Agreement) -> None:
+    """The webhook ``event`` to each party's company, once the transaction commits."""
+    data = webhooks.agreement_data(agreement)
+    transaction.on_commit(lambda: webhooks.webhook_emit(
+        event, companies=webhooks.party_companies(agreement), payload=data),
+        robust=True)
 
 
 def _lock(agreement: Agreement) -> Agreement:
@@ -375,6 +384,8 @@ def agreement_transition(*, actor: User | None, agreement: Agreement, to: str) -
     agreement.save(update_fields=["status", "version", "updated_at"])
     event_record(actor=actor, action=STATUS_ACTIONS[to], instance=agreement, agreement=agreement,
                  before=before, after={"status": agreement.status, "version": agreement.version})
+    if to == Status.AWAITING_APPROVALS:
+        _emit_on_commit("agreement.awaiting_approval", agreement)
     return agreement
 
 
@@ -413,6 +424,7 @@ def agreement_approve(*, actor: User, agreement: Agreement, version: int) -> App
         event_record(actor=actor, action=Event.Action.AGREEMENT_EXECUTED, instance=agreement,
                      agreement=agreement, after={"status": agreement.status,
                                                  "version": version})
+        _emit_on_commit("agreement.executed", agreement)
     return approval
 
 

@@ -37,6 +37,7 @@ from coprod.agreements.periods import (
     periods_between,
 )
 from coprod.agreements.terms import NoWaterfall, agreement_terms, converted, waterfall_from_terms
+from coprod.api import webhooks
 from coprod.audit.models import Event
 from coprod.audit.services import event_record
 
@@ -262,6 +263,10 @@ def statement_issue(*, actor: User | None, agreement: Agreement, period: str,
                          "gross": str(statement.gross),
                          "payouts": {party: str(amount) for party, amount in statement.payouts},
                          "receipts": entry.receipt_ids, "expenses": entry.expense_ids})
+        data = webhooks.statement_data(record)
+        transaction.on_commit(lambda: webhooks.webhook_emit(
+            "statement.issued", companies=webhooks.party_companies(agreement), payload=data),
+            robust=True)
         return record
 
 

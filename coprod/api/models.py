@@ -71,3 +71,69 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class WebhookEndpoint(models.Model):
+    """A company's address for signed webhooks. ``secret`` is shown once, when the endpoint
+    is created, and kept to sign every delivery (HMAC-SHA256); it cannot be read back."""
+
+    class Event(models.TextChoices):
+        STATEMENT_ISSUED = "statement.issued", _("Statement issued")
+        AGREEMENT_AWAITING_APPROVAL = "agreement.awaiting_approval", _("Agreement awaiting "
+                                                                       "approval")
+        AGREEMENT_EXECUTED = "agreement.executed", _("Agreement executed")
+
+    company = models.ForeignKey("coprod.Company", on_delete=models.CASCADE,
+                                related_name="webhook_endpoints")
+    url = models.URLField(_("URL"), max_length=500)
+    events = models.JSONField(_("events"), default=list,
+                              help_text=_("The event types delivered to this endpoint"))
+    secret = models.CharField(max_length=80)
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or being sent) to one endpoint, with every attempt in
+    ``attempt_log``. ``failed`` with a ``next_attempt_at``: a retry is scheduled;
+    ``failed`` without one: the retries are spent (replay it to send it again)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE,
+                                 related_name="deliveries")
+    event = models.CharField(max_length=64)
+    payload = models.JSONField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    response_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True, help_text="The first 2 KB of the last answer")
+    error = models.TextField(blank=True)
+    attempt_log = models.JSONField(default=list)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    replay_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint_id} ({self.status})"

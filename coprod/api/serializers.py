@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coprod.agreements.models import Agreement, AgreementVersion, Approval, Party
-from coprod.api.models import ApiToken
+from coprod.api.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from coprod.catalog.forms import LOCALIZED_LANGUAGES
 from coprod.catalog.models import Credit, Genre, Title
 from coprod.rights.models import Holdback, RightsBlock
@@ -615,3 +615,66 @@ def statement_data(entry, *, party: str | None) -> dict:
 def next_day(day: dt.date | None) -> dt.date | None:
     """A last day as a stored window's exclusive end (None: open-ended)."""
     return None if day is None else day + dt.timedelta(days=1)
+
+
+# --- webhooks ---------------------------------------------------------------------------
+
+
+class WebhookEndpointSerializer(serializers.ModelSerializer):
+    events = serializers.ListField(child=serializers.ChoiceField(
+        choices=WebhookEndpoint.Event.choices), help_text="The event types sent to it")
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "url", "events", "active", "created_by", "created_at"]
+        read_only_fields = fields
+
+
+class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
+    secret = serializers.CharField(help_text="The signing secret, shown this once only")
+
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+        read_only_fields = fields
+
+
+class WebhookEndpointWriteSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=500, help_text="An http(s) address that answers "
+                                                         "2xx to a POST")
+    events = serializers.ListField(child=serializers.ChoiceField(
+        choices=WebhookEndpoint.Event.choices), min_length=1, max_length=10)
+    active = serializers.BooleanField(default=True)
+
+    def validate_url(self, value: str) -> str:
+        from coprod.api.webhooks import webhook_address_problem
+
+        if not value.lower().startswith(("http://", "https://")):
+            raise serializers.ValidationError(_("A webhook address is http or https."))
+        problem = webhook_address_problem(value)
+        if problem:
+            raise serializers.ValidationError(problem)
+        return value
+
+    def validate_events(self, value: list) -> list:
+        return sorted(set(value))
+
+
+class WebhookAttemptSerializer(serializers.Serializer):
+    attempt = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    outcome = serializers.ChoiceField(choices=["delivered", "failed"])
+    status_code = serializers.IntegerField(allow_null=True)
+    error = serializers.CharField(allow_blank=True)
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    attempt_log = WebhookAttemptSerializer(many=True, read_only=True)
+    payload = serializers.DictField(read_only=True, help_text="The JSON body sent")
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["id", "endpoint", "event", "payload", "status", "attempts",
+                  "response_status_code", "response_body", "error", "attempt_log",
+                  "next_attempt_at", "replay_of", "created_at", "updated_at", "delivered_at"]
+        read_only_fields = fields

@@ -12,6 +12,8 @@ router = SimpleRouter()
 router.register("titles", views.TitleViewSet, basename="title")
 router.register("rights-blocks", views.RightsBlockViewSet, basename="rights-block")
 router.register("agreements", views.AgreementViewSet, basename="agreement")
+router.register("webhooks", views.WebhookViewSet, basename="webhook")
+router.register("webhook-deliveries", views.WebhookDeliveryViewSet, basename="webhook-delivery")
 
 version_1 = [path("me/", views.MeView.as_view(), name="me"),
              path("avails/", views.AvailsSearchView.as_view(), name="avails"), *router.urls]

@@ -25,11 +25,13 @@ from coprod.agreements.models import Agreement
 from coprod.agreements.permissions import agreements_visible_to
 from coprod.agreements.statements import statement_book
 from coprod.api import serializers as api
+from coprod.api import webhooks
 from coprod.api.filters import AgreementFilter, RightsBlockFilter
 from coprod.api.idempotency import idempotent
-from coprod.api.models import ApiToken
+from coprod.api.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from coprod.api.permissions import BUSINESS_READ_ROLES
 from coprod.api.problems import Conflict
+from coprod.api.selectors import webhook_deliveries_of, webhook_endpoints_of
 from coprod.catalog import services as catalog_services
 from coprod.catalog.filters import TitleFilter
 from coprod.catalog.models import Title
@@ -334,3 +336,81 @@ class AgreementViewSet(ListFilteringMixin, viewsets.ReadOnlyModelViewSet):
         response["Content-Disposition"] = (
             f'attachment; filename="{statement_filename(agreement, entry, party)}.csv"')
         return response
+
+
+# --- webhooks -----------------------------------------------------------------------------
+
+
+@extend_schema(tags=["webhooks"])
+class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Your company's webhook endpoints: signed POSTs of business events (statement
+    issued, agreement awaiting approval, agreement executed). The signing secret is
+    answered once, when the endpoint is created."""
+
+    read_roles = BUSINESS_READ_ROLES
+    write_roles = BUSINESS_READ_ROLES
+    serializer_class = api.WebhookEndpointSerializer
+    ordering_fields = ["id", "created_at"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator's pass
+            return WebhookEndpoint.objects.none()
+        return webhook_endpoints_of(user=self.request.user)
+
+    @extend_schema(request=api.WebhookEndpointWriteSerializer,
+                   responses={201: api.WebhookEndpointCreatedSerializer})
+    @idempotent
+    def create(self, request):
+        """Register an endpoint for your company. Keep the ``secret`` of the answer: it
+        signs every delivery and is not shown again."""
+        asked = api.WebhookEndpointWriteSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        try:
+            endpoint = webhooks.webhook_endpoint_create(actor=request.user,
+                                                        **asked.validated_data)
+        except DjangoValidationError as refusal:
+            raise serializers.ValidationError(refusal.messages) from None
+        response = Response(api.WebhookEndpointCreatedSerializer(endpoint).data,
+                            status=status.HTTP_201_CREATED)
+        response["Location"] = f"{request.path}{endpoint.pk}/"
+        return response
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        """Remove the endpoint and its deliveries; nothing more is sent to it."""
+        self.get_object().delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=api.WebhookDeliverySerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request, pk=None):
+        """The endpoint's deliveries, newest first, each with its attempts."""
+        endpoint = self.get_object()
+        page = self.paginate_queryset(endpoint.deliveries.order_by("-created_at", "-id"))
+        return self.get_paginated_response(api.WebhookDeliverySerializer(page, many=True).data)
+
+
+@extend_schema(tags=["webhooks"])
+class WebhookDeliveryViewSet(viewsets.GenericViewSet):
+    """A delivery of your company's endpoints, sent again on request."""
+
+    read_roles = BUSINESS_READ_ROLES
+    write_roles = BUSINESS_READ_ROLES
+    serializer_class = api.WebhookDeliverySerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator's pass
+            return WebhookDelivery.objects.none()
+        return webhook_deliveries_of(user=self.request.user).select_related("endpoint")
+
+    @extend_schema(request=None, responses={202: api.WebhookDeliverySerializer}, filters=False)
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def replay(self, request, pk=None):
+        """Send the delivery's event again, now, as a new delivery (same payload and
+        ``Webhook-Id``), whatever became of the first."""
+        replay = webhooks.webhook_replay(self.get_object())
+        return Response(api.WebhookDeliverySerializer(replay).data,
+                        status=status.HTTP_202_ACCEPTED)

@@ -11,6 +11,8 @@ from drf_spectacular.generators import SchemaGenerator
 
 from coprod.agreements import services
 from coprod.agreements.models import Agreement
+from coprod.api.models import WebhookDelivery, WebhookEndpoint
+from coprod.api.webhooks import webhook_emit, webhook_endpoint_create
 from coprod.catalog.models import Title
 from coprod.rights.models import RightsBlock
 from tests.api.conftest import client_with, token_for
@@ -34,6 +36,10 @@ def two_partners():
     services.agreement_transition(actor=None, agreement=agreement_b, to="awaiting_approvals")
     agreement_b.refresh_from_db()
     hold(b[2], territory="TH")
+    # B's webhook endpoint, with a delivery.
+    webhook_endpoint_create(actor=b[1], url="https://studio-b.example.com/hooks",
+                            events=["agreement.executed"])
+    webhook_emit("agreement.executed", companies=[b[1].company], payload={"ref": "AGR-B"})
     return a, b
 
 
@@ -45,7 +51,9 @@ def operations():
 
 
 def concrete(path: str, agreement: Agreement, title: Title, block: RightsBlock) -> str:
-    ids = {"agreements": agreement.pk, "titles": title.pk, "rights-blocks": block.pk}
+    ids = {"agreements": agreement.pk, "titles": title.pk, "rights-blocks": block.pk,
+           "webhooks": WebhookEndpoint.objects.get().pk,
+           "webhook-deliveries": WebhookDelivery.objects.get().pk}
     resource = path.split("/")[3]
     if "{id}" in path:
         path = path.replace("{id}", str(ids[resource]))
@@ -55,6 +63,7 @@ def concrete(path: str, agreement: Agreement, title: Title, block: RightsBlock) 
 BODIES = {
     "post": {"version": 2, "kind": "episode", "parent": None, "original_title": "B 침입",
              "romanized_title": "Intrusion", "year": 2026},
+    "delete": {},
     "patch": {"original_title": "Hijacked", "notes": "Hijacked"},
 }
 
@@ -80,7 +89,9 @@ def test_partner_a_gets_nothing_of_partner_b_through_any_operation(two_partners)
                 response = getattr(client, method)(f"{path}?party=Studio%20B", BODIES[method],
                                                    format="json")
             body = response.content.decode()
-            allowed = (200, 403) if is_list else (403, 404)
+            # A new object of its own (a webhook endpoint) from a body not meant for it: 400.
+            allowed = (200, 403) if is_list else (400, 403, 404) if "{" not in template \
+                else (403, 404)
             assert response.status_code in allowed, (method, path, response.status_code)
             assert not any(marker in body for marker in B_MARKERS), (method, path, query)
             assert title_b.original_title not in body, (method, path, query)
@@ -91,10 +102,12 @@ def test_partner_a_gets_nothing_of_partner_b_through_any_operation(two_partners)
     assert {("post", "/api/v1/agreements/{id}/approve/"), ("get", "/api/v1/rights-blocks/"),
             ("get", "/api/v1/avails/"), ("get", "/api/v1/agreements/"),
             ("get", "/api/v1/agreements/{id}/statements/{period}/csv/"),
-            ("patch", "/api/v1/titles/{id}/")} <= tried
+            ("patch", "/api/v1/titles/{id}/"), ("delete", "/api/v1/webhooks/{id}/"),
+            ("post", "/api/v1/webhook-deliveries/{id}/replay/")} <= tried
     after = (Agreement.objects.get(pk=agreement_b.pk).approvals.count(),
              Title.objects.get(pk=title_b.pk).original_title, Title.objects.count())
     assert after == before
+    assert WebhookEndpoint.objects.count() == 1 and WebhookDelivery.objects.count() == 1
 
 
 @pytest.mark.parametrize("path", [
