@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import httpx
+from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -82,9 +83,20 @@ def webhook_body(payload: dict) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _enqueue_on_commit(delivery_id: int) -> None:
-    from coprod.api.tasks import webhook_deliver  # the task imports this module
+WEBHOOK_DELIVER = "coprod.api.tasks.webhook_deliver"
 
+
+@shared_task(name=WEBHOOK_DELIVER, acks_late=True, ignore_result=True)
+def webhook_deliver(delivery_id: int) -> None:
+    """One attempt at a webhook delivery; a failure schedules the next attempt with the
+    backoff of ``RETRY_DELAYS``. (Defined here and named as ``coprod.api.tasks``, which
+    re-exports it and routes it to the ``default`` queue.)"""
+    retry_in = webhook_attempt(delivery_id)
+    if retry_in is not None:
+        webhook_deliver.apply_async(args=[delivery_id], countdown=retry_in)
+
+
+def _enqueue_on_commit(delivery_id: int) -> None:
     transaction.on_commit(lambda: webhook_deliver.apply_async(args=[delivery_id]), robust=True)
 
 
