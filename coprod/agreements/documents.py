@@ -31,6 +31,22 @@ logger = logging.getLogger(__name__)
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
+def statement_download(entry, *, agreement, party: str | None, kind: str):
+    """The statement's CSV or PDF (``kind``) as an attachment, for the pages and the
+    portal alike."""
+    from django.http import HttpResponse
+
+    if kind == "pdf":
+        body, content_type = statement_pdf(entry, agreement=agreement, party=party), \
+            "application/pdf"
+    else:
+        body, content_type = statement_document_csv(entry, party=party), "text/csv"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{statement_filename(agreement, entry, party)}.{kind}"')
+    return response
+
+
 def statement_filename(agreement, entry, party: str | None) -> str:
     suffix = f"-{party}" if party else ""
     draft = "-draft" if entry.issued is None else f"-no{entry.issued.number}"

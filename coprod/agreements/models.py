@@ -31,6 +31,12 @@ def money_field(verbose_name) -> models.DecimalField:
     return models.DecimalField(verbose_name, max_digits=20, decimal_places=2)
 
 
+def exchange_rate_field() -> models.DecimalField:
+    return models.DecimalField(
+        _("exchange rate"), max_digits=18, decimal_places=8, default=1,
+        help_text=_("Units of the statement currency for one unit of this currency"))
+
+
 def minor_unit_errors(currency: str, **amounts) -> dict[str, str]:
     """Amounts finer than the currency's smallest unit (ISO 4217: none for KRW and JPY, two
     decimals for USD, CNY and THB), refused at entry so that nothing is rounded later."""
@@ -149,9 +155,7 @@ class Contribution(models.Model):
     description = models.CharField(_("description"), max_length=300, blank=True)
     amount = money_field(_("value"))
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
-    exchange_rate = models.DecimalField(
-        _("exchange rate"), max_digits=18, decimal_places=8, default=1,
-        help_text=_("Units of the statement currency for one unit of this currency"))
+    exchange_rate = exchange_rate_field()
     recoupable = models.BooleanField(
         _("recoupable"), default=True,
         help_text=_("Recouped by the party's investor tier of the waterfall"))
@@ -199,11 +203,15 @@ class BudgetLine(models.Model):
             raise ValidationError(errors)
 
 
-def document_path(instance, filename: str) -> str:
+def _random_folder(folder: str, filename: str) -> str:
     """Stored under a random folder: a stored name must not be guessable."""
     import uuid
 
-    return f"agreements/{uuid.uuid4().hex}/{filename}"
+    return f"{folder}/{uuid.uuid4().hex}/{filename}"
+
+
+def document_path(instance, filename: str) -> str:
+    return _random_folder("agreements", filename)
 
 
 class AgreementDocument(models.Model):
@@ -323,9 +331,7 @@ class RevenueReceipt(models.Model):
                                           "2026-H1 for a half-year, 2026 for a year)"))
     amount = money_field(_("amount"))
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
-    exchange_rate = models.DecimalField(
-        _("exchange rate"), max_digits=18, decimal_places=8, default=1,
-        help_text=_("Units of the statement currency for one unit of this currency"))
+    exchange_rate = exchange_rate_field()
     received_on = models.DateField(_("received on"))
     note = models.CharField(_("note"), max_length=300, blank=True)
     statement = models.ForeignKey(
@@ -351,9 +357,7 @@ class RevenueReceipt(models.Model):
 
 
 def expense_document_path(instance, filename: str) -> str:
-    import uuid
-
-    return f"expenses/{uuid.uuid4().hex}/{filename}"
+    return _random_folder("expenses", filename)
 
 
 class Expense(models.Model):
@@ -374,9 +378,7 @@ class Expense(models.Model):
                                 blank=True)
     amount = money_field(_("amount"))
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
-    exchange_rate = models.DecimalField(
-        _("exchange rate"), max_digits=18, decimal_places=8, default=1,
-        help_text=_("Units of the statement currency for one unit of this currency"))
+    exchange_rate = exchange_rate_field()
     statement = models.ForeignKey(
         "IssuedStatement", verbose_name=_("issued in"), on_delete=models.PROTECT, null=True,
         blank=True, related_name="expenses")

@@ -93,6 +93,11 @@ def period_of(length: str, day: dt.date) -> str:
     return f"{day.year}"
 
 
+def period_start(length: str, day: dt.date) -> dt.date:
+    """The first day of the period of this length that contains ``day``."""
+    return period_bounds(period_of(length, day))[0]
+
+
 def period_next(label: str) -> str:
     length = length_of(label)
     return period_of(length, period_bounds(label)[1] + dt.timedelta(days=1))

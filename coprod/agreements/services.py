@@ -33,8 +33,9 @@ from coprod.agreements.models import (
     RevenueReceipt,
     WaterfallTier,
     minor_unit_errors,
+    rate_errors,
 )
-from coprod.agreements.periods import PeriodError, period_bounds, period_check, period_of
+from coprod.agreements.periods import PeriodError, period_bounds, period_check, period_start
 from coprod.agreements.terms import (
     NoWaterfall,
     agreement_terms,
@@ -232,8 +233,8 @@ def party_remove(*, actor: User | None, party: Party) -> None:
 def contribution_add(*, actor: User | None, party: Party, kind: str, amount: Decimal,
                      currency: str, description: str = "", exchange_rate: Decimal | None = None,
                      recoupable: bool = True) -> Contribution:
-    if currency == party.agreement.currency or exchange_rate is None:
-        exchange_rate = Decimal(1) if currency == party.agreement.currency else exchange_rate
+    if currency == party.agreement.currency:
+        exchange_rate = Decimal(1)
 
     def mutate(locked: Agreement):
         item = Contribution(party=party, kind=kind, amount=amount, currency=currency,
@@ -353,7 +354,7 @@ def _effective_date_problems(agreement: Agreement) -> list[str]:
     if agreement.effective_from is None:
         return [_("Statements through %(period)s are issued: give the date the amended terms "
                   "take effect from.") % {"period": last.period}]
-    if period_bounds(period_of(agreement.statement_period, agreement.effective_from))[0] <= \
+    if period_start(agreement.statement_period, agreement.effective_from) <= \
             period_bounds(last.period)[1]:
         return [_("Statements through %(period)s are issued and never change: the amended "
                   "terms can take effect from %(first)s at the earliest.")
@@ -463,12 +464,10 @@ def _money_entry_checks(agreement: Agreement, currency: str, exchange_rate):
     if agreement.status not in (Status.EXECUTED, Status.AMENDED, Status.TERMINATED):
         raise ValidationError(_("Revenue and expenses are recorded against an executed "
                                 "agreement."))
-    if currency == agreement.currency:
-        return Decimal(1)
-    if exchange_rate is None or exchange_rate <= 0:
-        raise ValidationError({"exchange_rate": _("Give the exchange rate to %(currency)s.")
-                               % {"currency": agreement.currency}})
-    return exchange_rate
+    errors = rate_errors(currency, agreement.currency, exchange_rate)
+    if errors:
+        raise ValidationError(errors)
+    return Decimal(1) if currency == agreement.currency else exchange_rate
 
 
 def receipt_add(*, actor: User | None, agreement: Agreement, title: Title, territory: str,
@@ -502,8 +501,7 @@ def receipt_add(*, actor: User | None, agreement: Agreement, title: Title, terri
                                  note=note, created_by=actor)
         receipt.full_clean()
         receipt.save()
-        late = agreement.issued_statements.filter(period=period).exists() or \
-            _issued_through(agreement, period)
+        late = _issued_through(agreement, period)
         event_record(actor=actor, action=Event.Action.RECEIPT_ADDED, instance=receipt,
                      agreement=agreement, after={
                          "period": period, "title": str(title), "territory": territory,

@@ -18,6 +18,7 @@ exchange rate and rounded half to even to the statement currency's smallest unit
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -34,6 +35,7 @@ from coprod.agreements.periods import (
     period_key,
     period_next,
     period_of,
+    period_start,
     periods_between,
 )
 from coprod.agreements.terms import NoWaterfall, agreement_terms, converted, waterfall_from_terms
@@ -58,31 +60,12 @@ def terms_for_period(agreement: Agreement, period: str,
     chosen = None
     for version in versions:
         effective = version.terms.get("effective_from")
-        if effective is None or chosen is None or \
-                period_bounds(period_of(agreement.statement_period,
-                                        _date(effective)))[0] <= start:
+        if effective is None or chosen is None or period_start(
+                agreement.statement_period, dt.date.fromisoformat(effective)) <= start:
             chosen = version
     if chosen is None:
         return None, agreement_terms(agreement)
     return chosen.number, chosen.terms
-
-
-def statement_terms(agreement: Agreement) -> dict:
-    """The terms the next statements follow: those of the last executed version, so that
-    editing an amendment does not rewrite statements; the live terms for an agreement never
-    executed."""
-    versions = _executed_versions(agreement)
-    return versions[-1].terms if versions else agreement_terms(agreement)
-
-
-def agreement_waterfall(agreement: Agreement) -> engine.Waterfall:
-    return waterfall_from_terms(statement_terms(agreement))
-
-
-def _date(text: str):
-    import datetime as dt
-
-    return dt.date.fromisoformat(text)
 
 
 def _carried(waterfall: engine.Waterfall, state: engine.WaterfallState) -> engine.WaterfallState:

@@ -9,12 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from coprod.accounts.permissions import CATALOG_ROLES, roles_required
 from coprod.accounts.roles import Role
 from coprod.agreements import selectors, services
-from coprod.agreements.documents import (
-    statement_document_csv,
-    statement_filename,
-    statement_pdf,
-    waterfall_chart,
-)
+from coprod.agreements.documents import statement_download, waterfall_chart
 from coprod.agreements.forms import (
     AgreementForm,
     BudgetLineForm,
@@ -318,25 +313,13 @@ def statement_page(request, agreement_id: int, period: str):
 
 
 def statement_csv(request, agreement_id: int, period: str):
-    from django.http import HttpResponse
-
     agreement, entry, party = _statement_for(request, agreement_id, period)
-    body = statement_document_csv(entry, party=party)
-    response = HttpResponse(body, content_type="text/csv")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{statement_filename(agreement, entry, party)}.csv"')
-    return response
+    return statement_download(entry, agreement=agreement, party=party, kind="csv")
 
 
 def statement_pdf_view(request, agreement_id: int, period: str):
-    from django.http import HttpResponse
-
     agreement, entry, party = _statement_for(request, agreement_id, period)
-    response = HttpResponse(statement_pdf(entry, agreement=agreement, party=party),
-                            content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{statement_filename(agreement, entry, party)}.pdf"')
-    return response
+    return statement_download(entry, agreement=agreement, party=party, kind="pdf")
 
 
 @roles_required(CATALOG_ROLES)

@@ -13,7 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -22,12 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from coprod.accounts.roles import Role
 from coprod.agreements import services as agreement_services
-from coprod.agreements.documents import (
-    statement_document_csv,
-    statement_filename,
-    statement_pdf,
-    waterfall_chart,
-)
+from coprod.agreements.documents import statement_download, waterfall_chart
 from coprod.agreements.forms import DocumentForm
 from coprod.agreements.models import Agreement
 from coprod.agreements.statements import agreement_statement, agreement_statements
@@ -220,19 +215,11 @@ class PortalAgreementAdmin(ReadOnlyPortalAdmin):
 
     def statement_csv_view(self, request, object_id, period):
         agreement, entry, party = self._statement(request, object_id, period)
-        response = HttpResponse(statement_document_csv(entry, party=party),
-                                content_type="text/csv")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{statement_filename(agreement, entry, party)}.csv"')
-        return response
+        return statement_download(entry, agreement=agreement, party=party, kind="csv")
 
     def statement_pdf_view(self, request, object_id, period):
         agreement, entry, party = self._statement(request, object_id, period)
-        response = HttpResponse(statement_pdf(entry, agreement=agreement, party=party),
-                                content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{statement_filename(agreement, entry, party)}.pdf"')
-        return response
+        return statement_download(entry, agreement=agreement, party=party, kind="pdf")
 
 
 @admin.register(Title, site=partner_portal)

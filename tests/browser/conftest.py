@@ -52,6 +52,17 @@ def browser():
         browser.close()
 
 
+def log_in(page, base_url: str, user) -> None:
+    """Log ``user`` in through the log-in page (password PASSWORD)."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.keyboard.press("Enter")
+    # Logged in once the browser has left the log-in page (a condition: "network
+    # idle" can come before the form is even sent on a loaded machine).
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
 @pytest.fixture
 def open_page(browser, live_server):
     """A logged-in page in its own browser context (its own cookies), per user."""
@@ -63,13 +74,7 @@ def open_page(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(PAGE_TIMEOUT_MS)
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("input[name=username]", user.username)
-        page.fill("input[name=password]", PASSWORD)
-        page.keyboard.press("Enter")
-        # Logged in once the browser has left the log-in page (a condition: "network
-        # idle" can come before the form is even sent on a loaded machine).
-        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        log_in(page, live_server.url, user)
         page.goto(f"{live_server.url}{path}")
         page.wait_for_selector("body[data-editor-ready]")
         return page

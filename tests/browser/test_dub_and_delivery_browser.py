@@ -14,7 +14,8 @@ from coprod.accounts.models import Company
 from coprod.accounts.roles import Role
 from localization.delivery import services as delivery
 from localization.dubbing import services as dubbing
-from tests.browser.conftest import PAGE_TIMEOUT_MS, PASSWORD
+from tests.browser.conftest import PAGE_TIMEOUT_MS
+from tests.browser.conftest import log_in as log_in_page
 from tests.coprod.rights_helpers import company, grant, hold
 from tests.factories import TitleFactory, UserFactory
 from tests.localization.dubbing_helpers import approve_models_for, approved_track
@@ -27,11 +28,7 @@ def log_in(browser, live_server, user):
                                   accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(PAGE_TIMEOUT_MS)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)  # logged in
+    log_in_page(page, live_server.url, user)
     return context, page
 
 

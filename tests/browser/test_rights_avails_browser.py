@@ -9,7 +9,7 @@ import pytest
 from coprod.accounts.roles import Role
 from coprod.accounts.services import user_create
 from coprod.catalog.models import Genre
-from tests.browser.conftest import PAGE_TIMEOUT_MS, PASSWORD
+from tests.browser.conftest import PAGE_TIMEOUT_MS, PASSWORD, log_in
 from tests.coprod.rights_helpers import film, grant, hold, holdback, series
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,11 +58,7 @@ def test_what_can_be_licensed_in_southeast_asia(browser, live_server, screenshot
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(PAGE_TIMEOUT_MS)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", manager.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    log_in(page, live_server.url, manager)
 
     page.goto(f"{live_server.url}/catalog/avails/?{QUERY}")
     page.wait_for_selector("#avails-results")

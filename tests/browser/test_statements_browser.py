@@ -10,7 +10,7 @@ from coprod.accounts.roles import Role
 from coprod.accounts.services import user_create
 from coprod.agreements import services
 from coprod.agreements.models import IssuedStatement
-from tests.browser.conftest import PAGE_TIMEOUT_MS, PASSWORD
+from tests.browser.conftest import PAGE_TIMEOUT_MS, PASSWORD, log_in
 from tests.coprod.agreement_helpers import execute, fifty_fifty
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,11 +42,7 @@ def test_finance_closes_a_period_and_the_issued_statement_shows_where_the_money_
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(PAGE_TIMEOUT_MS)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", manager.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    log_in(page, live_server.url, manager)
 
     page.goto(f"{live_server.url}{agreement.get_absolute_url()}?tab=statements")
     page.get_by_role("button", name="Close and issue 2026-Q1").click()
