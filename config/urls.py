@@ -25,7 +25,7 @@ urlpatterns = [
     path("system/health-check/", system_views.system_health_check, name="system-health-check"),
     path("admin/", admin.site.urls),
     path("portal/", partner_portal.urls),
-    path("api/", include("coprod.api.urls")),
+    path("api/", include("config.api_urls")),
     path("accounts/preferences/tokens/", api_token_views.token_create, name="api-token-create"),
     path("accounts/preferences/tokens/<int:token_id>/revoke/", api_token_views.token_revoke,
          name="api-token-revoke"),

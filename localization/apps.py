@@ -9,3 +9,7 @@ class LocalizationConfig(AppConfig):
     def ready(self) -> None:
         # Register every task in this process too, so services can queue them by name.
         from localization import tasks  # noqa: F401
+        from localization.api import webhooks
+
+        # The pipeline's events become the partner API's webhooks.
+        webhooks.connect()

@@ -3,7 +3,7 @@ module, imported below so that they all belong to the ``localization`` app."""
 
 from localization.delivery.models import DeliveryPackage
 from localization.dubbing.models import DubClip, DubTrack, VoiceRole
-from localization.media.models import MediaAsset
+from localization.media.models import MediaAsset, ResumableUpload
 from localization.review.models import CueComment, MediaWaveform
 from localization.runs.models import TrackRun
 from localization.shots.models import ShotDetection
@@ -13,6 +13,6 @@ from localization.translation.models import GlossaryTerm, TranslationMemoryEntry
 
 __all__ = [
     "CueComment", "CueRevision", "DeliveryPackage", "DubClip", "DubTrack", "GlossaryTerm",
-    "LocalizationJob", "MediaAsset", "MediaWaveform", "ShotDetection", "SubtitleCue",
+    "LocalizationJob", "MediaAsset", "MediaWaveform", "ResumableUpload", "ShotDetection", "SubtitleCue",
     "SubtitleTrack", "TrackRun", "TranslationMemoryEntry", "VoiceRole",
 ]

@@ -13,11 +13,14 @@ from django.utils.translation import gettext as _
 
 from coprod.accounts.permissions import LOCALIZATION_ROLES, check_roles
 from coprod.accounts.roles import Role
+from coprod.catalog.permissions import titles_visible_to
+from localization import access
 
 if TYPE_CHECKING:
     from localization.subtitles.models import SubtitleTrack
 
 MANAGER_ROLES = (Role.RIGHTS_MANAGER, Role.ADMINISTRATOR)
+PARTNER_NOT_OWNER = _("This belongs to another company's work, or to the venture's.")
 EDITOR_ROLES = (Role.TRANSLATOR, Role.REVIEWER, *MANAGER_ROLES)
 REVIEW_ROLES = (Role.REVIEWER, *MANAGER_ROLES)
 # Delivering to a licensee commits the venture's rights: rights managers decide it.
@@ -39,8 +42,21 @@ def check_can_view_localization(user) -> None:
     check_roles(user, LOCALIZATION_ROLES)
 
 
-def check_can_upload_media(user) -> None:
+def _staff_or_owning_partner(user, owned) -> None:
+    """The venture's localization staff; or a partner studio whose company brought the
+    media behind the object (``owned``: whether it did)."""
+    if access.partner_company_id(user) is not None:
+        if not owned():
+            raise PermissionDenied(PARTNER_NOT_OWNER)
+        return
     check_roles(user, LOCALIZATION_ROLES)
+
+
+def check_can_upload_media(user, title=None) -> None:
+    """Staff upload for any title; a partner studio (through the API) for the titles its
+    company's agreements cover."""
+    _staff_or_owning_partner(user, lambda: title is not None and titles_visible_to(
+        user).filter(pk=title.pk).exists())
 
 
 def check_can_detect_shots(user, media) -> None:
@@ -48,9 +64,13 @@ def check_can_detect_shots(user, media) -> None:
     check_roles(user, LOCALIZATION_ROLES)
 
 
+def _owns(user, instance) -> bool:
+    return access.partner_company_id(user) in access.owning_company_ids(instance)
+
+
 def check_can_change_job(user, job) -> None:
-    """Retry or cancel a background job."""
-    check_roles(user, LOCALIZATION_ROLES)
+    """Retry or cancel a background job (a partner studio its company's)."""
+    _staff_or_owning_partner(user, lambda: _owns(user, job))
 
 
 def check_can_import_track(user) -> None:
@@ -58,12 +78,13 @@ def check_can_import_track(user) -> None:
 
 
 def check_can_view_track(user, track) -> None:
-    check_roles(user, LOCALIZATION_ROLES)
+    _staff_or_owning_partner(user, lambda: access.tracks_visible_to(user).filter(
+        pk=track.pk).exists())
 
 
 def check_can_download_track(user, track) -> None:
     """Export a track as a subtitle file."""
-    check_roles(user, LOCALIZATION_ROLES)
+    check_can_view_track(user, track)
 
 
 def check_can_open_editor(user, track) -> None:
@@ -71,7 +92,8 @@ def check_can_open_editor(user, track) -> None:
 
 
 def check_can_translate_track(user, track) -> None:
-    check_roles(user, LOCALIZATION_ROLES)
+    """Staff; or a partner studio for a track made from its own media."""
+    _staff_or_owning_partner(user, lambda: _owns(user, track))
 
 
 def check_can_check_quality(user, track) -> None:
@@ -139,21 +161,31 @@ def check_can_reopen_track(user, track: SubtitleTrack) -> None:
 # --- dubbing and delivery --------------------------------------------------------------------
 
 def check_can_dub(user, track) -> None:
-    check_roles(user, LOCALIZATION_ROLES)
+    _staff_or_owning_partner(user, lambda: _owns(user, track))
 
 
 def check_can_listen_to_dub(user, dub) -> None:
-    check_roles(user, LOCALIZATION_ROLES)
+    _staff_or_owning_partner(user, lambda: _owns(user, dub))
 
 
-def check_can_deliver(user) -> None:
-    """Request a delivery package for a licensee."""
+def check_can_deliver(user, licensee=None) -> None:
+    """Request a delivery package for a licensee: the roles that deliver, for anyone; a
+    partner studio (through the API) for its own company only."""
+    company_id = access.partner_company_id(user)
+    if company_id is not None:
+        if licensee is None or licensee.pk != company_id:
+            raise PermissionDenied(_("A partner studio requests packages licensed to its own "
+                                     "company only."))
+        return
     check_roles(user, DELIVERY_ROLES)
 
 
 def check_can_download_package(user, package) -> None:
     """A package's manifest names the licensee and the contracts: the roles that deliver
     download it here (the licensee's partner studio downloads it from the portal)."""
+    company_id = access.partner_company_id(user)
+    if company_id is not None and company_id == package.licensee_id:
+        return
     _role_check(user, DELIVERY_ROLES,
                 _("Delivery packages name licensees and contracts: only rights managers and "
                   "administrators download them; partner studios get theirs in the portal."))
@@ -183,7 +215,7 @@ def check_can_change_run(user, kind: str, run) -> None:
         "translation": lambda: check_can_translate_track(user, run.track),
         "quality_check": lambda: check_can_check_quality(user, run.track),
         "dub": lambda: check_can_dub(user, run.track),
-        "package": lambda: check_can_deliver(user),
+        "package": lambda: check_can_deliver(user, run.licensee),
         "shot_detection": lambda: check_can_detect_shots(user, run.media),
     }
     if kind not in checks:

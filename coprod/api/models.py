@@ -82,6 +82,12 @@ class WebhookEndpoint(models.Model):
         AGREEMENT_AWAITING_APPROVAL = "agreement.awaiting_approval", _("Agreement awaiting "
                                                                        "approval")
         AGREEMENT_EXECUTED = "agreement.executed", _("Agreement executed")
+        # Sent by the pipeline (``localization.api.webhooks``) to the company whose media
+        # the work is on, or to a package's licensee.
+        JOB_FINISHED = "job.finished", _("Job finished")
+        JOB_FAILED = "job.failed", _("Job failed")
+        TRACK_APPROVED = "track.approved", _("Track approved")
+        PACKAGE_READY = "package.ready", _("Delivery package ready")
 
     company = models.ForeignKey("coprod.Company", on_delete=models.CASCADE,
                                 related_name="webhook_endpoints")

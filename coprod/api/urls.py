@@ -1,5 +1,9 @@
 """``/api/``: the versioned resources under ``v1/``, the OpenAPI schema, its documentation
-page and the problem types the errors point to."""
+page and the problem types the errors point to.
+
+The business side's resources are here; the pipeline adds its own (``localization.api``):
+``config.api_urls`` joins both with ``api_urlpatterns``, so that this app never imports
+the pipeline."""
 
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path, re_path
@@ -27,17 +31,18 @@ def _token_or_session(patterns):
     return patterns
 
 
-app_name = "api"
-urlpatterns = [
-    path("v1/", include((_token_or_session(version_1), "v1"))),
-    *_token_or_session([path("schema/", SpectacularAPIView.as_view(), name="schema")]),
-    # A page for people: the log-in page first (it reads the schema with the session).
-    path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api:schema")),
-         name="docs"),
-    *_token_or_session([
-        path("problems/", problems.problem_type_list, name="problem-types"),
-        path("problems/<slug:slug>", problems.problem_type_detail, name="problem-type"),
-    ]),
-    # Last: any other address under /api/ answers a problem (404).
-    re_path(r"", problems.no_resource),
-]
+def api_urlpatterns(*more_version_1) -> list:
+    """The ``/api/`` patterns, with ``more_version_1`` (other apps' resources) in ``v1/``."""
+    return [
+        path("v1/", include((_token_or_session([*version_1, *more_version_1]), "v1"))),
+        *_token_or_session([path("schema/", SpectacularAPIView.as_view(), name="schema")]),
+        # A page for people: the log-in page first (it reads the schema with the session).
+        path("docs/", login_required(SpectacularSwaggerView.as_view(url_name="api:schema")),
+             name="docs"),
+        *_token_or_session([
+            path("problems/", problems.problem_type_list, name="problem-types"),
+            path("problems/<slug:slug>", problems.problem_type_detail, name="problem-type"),
+        ]),
+        # Last: any other address under /api/ answers a problem (404).
+        re_path(r"", problems.no_resource),
+    ]

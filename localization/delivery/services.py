@@ -200,7 +200,7 @@ def package_create(*, title: Title, language: str, licensee: Company, territory:
                    actor=None, enqueue: bool = True) -> DeliveryPackage:
     """Check the rights and the material, record the package and queue its build."""
     if actor is not None:
-        check_can_deliver(actor)
+        check_can_deliver(actor, licensee)
     try:
         countries = expand_territories(territory)
         media_codes = expand_media(list(media))

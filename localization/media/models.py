@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,12 @@ class MediaAsset(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
         related_name="+", null=True, blank=True,
     )
+    # The partner studio that brought the file (through the API); empty for the venture's
+    # own. Its users see the file and what was made from it, and get its webhooks.
+    company = models.ForeignKey(
+        "coprod.Company", verbose_name=_("partner company"), on_delete=models.PROTECT,
+        related_name="media_assets", null=True, blank=True,
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -43,3 +51,51 @@ class MediaAsset(models.Model):
     def has_video(self) -> bool:
         return bool(self.video_codec)
 
+
+
+class ResumableUpload(models.Model):
+    """A media file arriving in pieces through the API (the tus protocol): the bytes so
+    far sit in a part file until ``offset`` reaches ``length``; then the file is checked
+    (its SHA-256 when the client gave one), taken in as a ``MediaAsset`` and its
+    transcription queued, exactly as a page upload is."""
+
+    class State(models.TextChoices):
+        RECEIVING = "receiving", _("Receiving")
+        COMPLETE = "complete", _("Complete")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"),
+                             on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey("coprod.Company", verbose_name=_("partner company"),
+                                on_delete=models.CASCADE, related_name="+", null=True,
+                                blank=True)
+    title = models.ForeignKey("coprod.Title", verbose_name=_("title"),
+                              on_delete=models.CASCADE, related_name="+")
+    episode_label = models.CharField(_("episode"), max_length=100, blank=True)
+    language = models.CharField(_("spoken language"), max_length=16, default="ko")
+    filename = models.CharField(_("file name"), max_length=255)
+    length = models.BigIntegerField(_("length in bytes"))
+    offset = models.BigIntegerField(_("bytes received"), default=0)
+    sha256 = models.CharField(_("expected SHA-256"), max_length=64, blank=True)
+    part_path = models.CharField(_("part file"), max_length=500, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices,
+                             default=State.RECEIVING)
+    error = models.TextField(_("error"), blank=True)
+    media = models.ForeignKey(MediaAsset, verbose_name=_("media file"),
+                              on_delete=models.SET_NULL, related_name="+", null=True,
+                              blank=True)
+    job = models.ForeignKey("localization.LocalizationJob", verbose_name=_("job"),
+                            on_delete=models.SET_NULL, related_name="+", null=True,
+                            blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("resumable upload")
+        verbose_name_plural = _("resumable uploads")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.offset}/{self.length})"

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from coprod.audit.models import Event
 from coprod.core.uploads import too_large_message
+from localization.access import partner_company_id
 from localization.checksums import file_sha256
 from localization.events import pipeline_event
 from localization.media import decoding as media_tools
@@ -38,7 +39,7 @@ def media_upload[T](*, title, uploaded_file, user=None, episode_label: str = "",
     deleted and nothing is half-created.
     """
     if user is not None:  # a person's upload; system callers (seeding) pass no user
-        check_can_upload_media(user)
+        check_can_upload_media(user, title)
     limit = media_max_upload_size()
     if uploaded_file.size is not None and uploaded_file.size > limit:
         raise ValidationError(
@@ -67,6 +68,7 @@ def media_upload[T](*, title, uploaded_file, user=None, episode_label: str = "",
                     duration_ms=probe.duration_ms, container_format=probe.container_format,
                     audio_codec=probe.audio_codec, video_codec=probe.video_codec,
                     streams=probe.streams, uploaded_by=user,
+                    company_id=partner_company_id(user),
                 )
                 pipeline_event(
                     actor=user, action=Event.Action.MEDIA_UPLOADED, about=asset,

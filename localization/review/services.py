@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from coprod.accounts.roles import Role
 from coprod.audit.models import Event
+from localization import signals
 from localization.events import pipeline_event
 from localization.permissions import (
     REVIEW_ROLES,
@@ -330,6 +331,7 @@ def _approve_track_when_complete(track: SubtitleTrack, actor) -> None:
     track.save(update_fields=["review_state", "locked_at", "approved_by"])
     pipeline_event(actor=actor, action=Event.Action.TRACK_APPROVED, about=track,
                    after={"cues": track.cues.count()})
+    signals.track_approved.send(sender=SubtitleTrack, track=track, actor=actor)
 
 
 @transaction.atomic

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from coprod.audit.models import Event
 from localization import background
+from localization import signals
 from localization.events import pipeline_event
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ def run_move(kind: RunKind, run, new_state: str, *, actor=None,
     if reason:
         after["reason"] = reason
     pipeline_event(actor=actor, action=action, about=run, before=before, after=after)
+    if new_state in (kind.states.DONE, kind.states.FAILED):
+        signals.run_ended.send(sender=type(run), kind=kind.key, run=run)
 
 
 def run_enqueue(kind: RunKind, run) -> None:

@@ -1,0 +1,81 @@
+"""The pipeline's webhook events, sent through the business side's signed webhooks
+(``coprod.api.webhooks.webhook_emit``) once the change has committed:
+
+- ``job.finished`` / ``job.failed``: any background run (``kind``: transcription,
+  translation, quality_check, dub, package, shot_detection) reached done or failed;
+- ``track.approved``: every cue of a track is approved (the track is locked);
+- ``package.ready``: a delivery package is built and can be downloaded.
+
+Each goes to the partner company whose media the work is on (a package's event to its
+licensee); the venture's own work has no partner to tell. The payload's ``data`` names
+the object, its state and the API addresses to fetch next.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.urls import reverse
+
+from coprod.api.models import WebhookEndpoint
+from coprod.api.webhooks import webhook_emit
+from localization import access, signals
+from localization.subtitles.models import SubtitleTrack
+
+EVENTS = WebhookEndpoint.Event
+# The API resource of each kind of run (the name of its detail route), where it has one.
+RUN_RESOURCES = {"transcription": "job", "translation": "translation", "dub": "dub",
+                 "package": "package"}
+
+
+def _path(name: str, pk) -> str:
+    return reverse(f"api:v1:{name}-detail", args=[pk])
+
+
+def run_data(kind: str, run) -> dict:
+    data = {"kind": kind, "id": run.pk, "state": run.state, "error": run.error,
+            "attempts": run.attempts}
+    if kind in RUN_RESOURCES:
+        data["url"] = _path(RUN_RESOURCES[kind], run.pk)
+    if kind == "transcription":  # the transcript it wrote
+        track_id = SubtitleTrack.objects.filter(job_id=run.pk).values_list(
+            "pk", flat=True).first()
+    else:
+        track_id = getattr(run, "track_id", None)
+    if track_id:
+        data["track"] = track_id
+        data["track_url"] = _path("track", track_id)
+    if kind == "package" and run.state == run.State.DONE:
+        data["download_url"] = reverse("api:v1:package-download", args=[run.pk])
+    return data
+
+
+def track_data(track) -> dict:
+    return {"id": track.pk, "title": track.title_id, "language": track.language,
+            "version": track.version, "url": _path("track", track.pk),
+            "approved_at": track.locked_at.isoformat() if track.locked_at else None}
+
+
+def _emit_on_commit(event: str, companies: set[int], data: dict) -> None:
+    if companies:
+        transaction.on_commit(lambda: webhook_emit(event, companies=companies, payload=data),
+                              robust=True)
+
+
+def on_run_ended(sender, *, kind: str, run, **kwargs) -> None:
+    companies = access.owning_company_ids(run)
+    done = run.state == run.State.DONE
+    data = run_data(kind, run)
+    _emit_on_commit(EVENTS.JOB_FINISHED if done else EVENTS.JOB_FAILED, companies, data)
+    if kind == "package" and done:
+        _emit_on_commit(EVENTS.PACKAGE_READY, companies, data)
+
+
+def on_track_approved(sender, *, track, **kwargs) -> None:
+    _emit_on_commit(EVENTS.TRACK_APPROVED, access.owning_company_ids(track), track_data(track))
+
+
+def connect() -> None:
+    """Called once, from the app's ``ready``."""
+    signals.run_ended.connect(on_run_ended, dispatch_uid="localization.api.run_ended")
+    signals.track_approved.connect(on_track_approved,
+                                   dispatch_uid="localization.api.track_approved")
