@@ -26,7 +26,6 @@ from localization.runs.models import TrackRun
 from localization.subtitles.models import SubtitleTrack
 from localization.transcription.models import LocalizationJob
 
-
 # The roles that deliver to licensees (``localization.permissions.DELIVERY_ROLES``).
 DELIVERY_ROLES = CATALOG_ROLES
 

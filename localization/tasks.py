@@ -8,6 +8,7 @@ in its own ``tasks.py``: thin wrappers that take ids and call that step's servic
 
 from localization.delivery.tasks import build_delivery_package
 from localization.dubbing.tasks import dub_track
+from localization.media.tasks import expire_uploads
 from localization.qa.tasks import check_track_quality
 from localization.runs.tasks import requeue_stale_runs
 from localization.shots.tasks import detect_shot_changes
@@ -15,4 +16,4 @@ from localization.transcription.tasks import transcribe_media
 from localization.translation.tasks import translate_track
 
 __all__ = ["build_delivery_package", "check_track_quality", "detect_shot_changes", "dub_track",
-           "requeue_stale_runs", "transcribe_media", "translate_track"]
+           "expire_uploads", "requeue_stale_runs", "transcribe_media", "translate_track"]

@@ -198,6 +198,13 @@ CSRF_FAILURE_VIEW = "coprod.api.problems.csrf_failure"
 API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
 # Webhooks are only sent to public addresses unless this is set (a private deployment).
 WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+# Resumable media uploads (tus, /api/v1/uploads/): the bytes received so far wait in this
+# folder, which every web process must share and which needs room for the uploads in
+# progress; an upload that receives nothing for API_UPLOAD_EXPIRY_HOURS is deleted with
+# its bytes (Celery beat checks every UPLOAD_EXPIRY_CHECK_SECONDS).
+UPLOAD_PARTS_DIR = env.str("UPLOAD_PARTS_DIR", default=str(DATA_DIR / "upload-parts"))
+API_UPLOAD_EXPIRY_HOURS = env.int("API_UPLOAD_EXPIRY_HOURS", default=24)
+UPLOAD_EXPIRY_CHECK_SECONDS = env.float("UPLOAD_EXPIRY_CHECK_SECONDS", default=3600.0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "K-IP Platform API",
     "DESCRIPTION": (
@@ -219,7 +226,11 @@ SPECTACULAR_SETTINGS = {
         "AvailabilityStatusEnum": "coprod.api.serializers.AVAILS_STATUSES",
         "TitleKindEnum": "coprod.catalog.models.Title.Kind",
         "ReasonKindEnum": "coprod.api.serializers.REASON_KINDS",
+        "UploadStateEnum": "localization.media.models.ResumableUpload.State",
     },
+    # HEAD and OPTIONS of the views that answer them as operations (the tus uploads).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "coprod.api.schema.document_extra_methods"],
 }
 
 # --- Celery -----------------------------------------------------------------
@@ -242,6 +253,7 @@ CELERY_TASK_QUEUES = [
 ]
 CELERY_TASK_ROUTES = {
     "localization.tasks.requeue_stale_runs": {"queue": "default", "routing_key": "default"},
+    "localization.tasks.expire_uploads": {"queue": "default", "routing_key": "default"},
     "coprod.api.tasks.*": {"queue": "default", "routing_key": "default"},
     "localization.tasks.transcribe*": {"queue": "gpu", "routing_key": "gpu"},
     "localization.tasks.*": {"queue": "cpu", "routing_key": "cpu"},
@@ -298,6 +310,8 @@ RUN_STALE_CHECK_SECONDS = env.float("RUN_STALE_CHECK_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-runs": {"task": "localization.tasks.requeue_stale_runs",
                            "schedule": RUN_STALE_CHECK_SECONDS},
+    "expire-uploads": {"task": "localization.tasks.expire_uploads",
+                       "schedule": UPLOAD_EXPIRY_CHECK_SECONDS},
 }
 # Redis redelivers a task whose worker vanished after this many seconds; keep it above
 # the longest task, since a running task is also redelivered after it (tasks are idempotent).

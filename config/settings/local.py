@@ -7,6 +7,8 @@ from .base import *  # noqa: F403
 from .base import DATA_DIR
 
 DEBUG = env.bool("DEBUG", default=True)
+# Webhook receivers on this machine (the README's partner script) are reachable here.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=True)
 
 if env.str("DATABASE_URL", default=""):
     DATABASES = {"default": parse_database_url(env.str("DATABASE_URL"))}

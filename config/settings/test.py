@@ -4,6 +4,8 @@ DATABASE_URL when set, else the server on 127.0.0.1:5432 when it answers, else a
 throwaway embedded server that is deleted when the run ends.
 """
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -50,3 +52,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CELERY_TASK_STORE_EAGER_RESULT = True
+# Resumable uploads' parts go to a throwaway folder, never into var/.
+UPLOAD_PARTS_DIR = tempfile.mkdtemp(prefix="platform-test-upload-parts-")
+atexit.register(shutil.rmtree, UPLOAD_PARTS_DIR, ignore_errors=True)

@@ -28,7 +28,7 @@ from coprod.api.problems import problem_response
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 # Headers of the first answer that a replay repeats.
-KEPT_HEADERS = ("Location",)
+KEPT_HEADERS = ("Location", "ETag")
 
 
 def _fingerprint(request) -> str:

@@ -60,10 +60,42 @@ PROBLEM_TYPES: dict[str, tuple[str, int, str]] = {
                                             "request"), 422, gettext_lazy(
         "A key identifies one request (method, address and body); use a new key for a "
         "new request.")),
+    "precondition-failed": (gettext_lazy("The object changed since you read it"), 412,
+                            gettext_lazy(
+        "`If-Match` names an ETag that is no longer the object's: someone else saved it in "
+        "the meantime, and nothing of your change was saved. The answer's `ETag` header (and "
+        "`current`, where given) is the object as it is now: apply your change to it and send "
+        "that ETag.")),
+    "precondition-required": (gettext_lazy("This change needs If-Match"), 428, gettext_lazy(
+        "Send `If-Match` with the ETag you read (a GET answers it), so that you cannot "
+        "overwrite a change someone else saved in the meantime.")),
     "unsupported-media-type": (gettext_lazy("Unsupported media type"), 415, gettext_lazy(
-        "Send JSON bodies as `application/json`.")),
+        "Send JSON bodies as `application/json`, and the bytes of a resumable upload as "
+        "`application/offset+octet-stream`.")),
     "throttled": (gettext_lazy("Too many requests"), 429, gettext_lazy(
         "This token made too many requests; `Retry-After` says how many seconds to wait.")),
+    # Resumable uploads (tus, /api/v1/uploads/).
+    "payload-too-large": (gettext_lazy("Too large"), 413, gettext_lazy(
+        "The file, or the piece of an upload, is larger than accepted here; `detail` says "
+        "both sizes. Nothing of it was kept.")),
+    "unsupported-tus-version": (gettext_lazy("The tus protocol version is not supported"),
+                                412, gettext_lazy(
+        "Send `Tus-Resumable: 1.0.0` with every request of a resumable upload (but OPTIONS); "
+        "`Tus-Version` lists the versions this server speaks.")),
+    "upload-offset-mismatch": (gettext_lazy("The upload is not at this offset"), 409,
+                               gettext_lazy(
+        "`Upload-Offset` must be the number of bytes the server has (the answer's "
+        "`Upload-Offset` header, or HEAD the upload): send the rest from there.")),
+    "upload-expired": (gettext_lazy("The upload expired"), 410, gettext_lazy(
+        "Nothing was sent to this upload for `API_UPLOAD_EXPIRY_HOURS` (24 by default), so "
+        "its bytes were deleted: start a new upload.")),
+    "upload-refused": (gettext_lazy("The uploaded file was refused"), 422, gettext_lazy(
+        "All the bytes arrived, but the file is not one the platform takes in (not video "
+        "or audio, no sound, not the SHA-256 announced...): `detail` says why. The upload "
+        "is failed and nothing was stored; fix the file and upload it again.")),
+    "checksum-mismatch": (gettext_lazy("The checksum does not match"), 460, gettext_lazy(
+        "The bytes received do not have the `Upload-Checksum` sent with them (damaged on "
+        "the way); none of them were kept: send the same piece again.")),
     "server-error": (gettext_lazy("Server error"), 500, gettext_lazy(
         "Something went wrong on the platform's side; it is logged. Retry later.")),
 }

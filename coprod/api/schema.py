@@ -67,3 +67,31 @@ class AutoSchema(SpectacularAutoSchema):
                 response["headers"] = PROBLEM_HEADERS[code]
             responses[code] = response
         return responses
+
+
+def document_extra_methods(result, generator, request, public):
+    """A ``POSTPROCESSING_HOOKS`` entry. drf-spectacular leaves HEAD and OPTIONS out of the
+    schema, but the resumable uploads (tus) answer both as operations of their own: a view
+    names such methods in ``schema_extra_methods`` and they are documented like the others
+    (from the view's ``extend_schema``), so that clients and the schema tests see them."""
+    from drf_spectacular.settings import spectacular_settings
+
+    prefix = spectacular_settings.SCHEMA_PATH_PREFIX or ""
+    prefix = prefix if prefix.startswith("^") else f"^{prefix}"
+    seen = set()
+    for path, path_regex, _method, callback in generator.endpoints or ():
+        view_class = getattr(callback, "cls", None)
+        methods = getattr(view_class, "schema_extra_methods", ())
+        if not methods or (path, view_class) in seen:
+            continue
+        seen.add((path, view_class))
+        for method in methods:
+            view = generator.create_view(callback, method)
+            documented_path = generator.coerce_path(path, method, view)
+            view.request = spectacular_settings.GET_MOCK_REQUEST(method, documented_path, view,
+                                                                 request)
+            operation = view.schema.get_operation(documented_path, path_regex, prefix, method,
+                                                  generator.registry)
+            if operation:
+                result["paths"].setdefault(documented_path, {})[method.lower()] = operation
+    return result

@@ -17,6 +17,8 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
+from coprod.api.problems import is_api_request, problem_response
+
 # Room for the form's other fields and the multipart boundaries around one file.
 FORM_OVERHEAD = 64 * 1024
 
@@ -86,7 +88,8 @@ class SizeLimitUploadHandler(FileUploadHandler):
 
 class UploadLimitMiddleware:
     """Answer 413 with the sizes when the upload handler stopped an upload (placed before
-    the CSRF middleware, whose token check is what first reads the body)."""
+    the CSRF middleware, whose token check is what first reads the body): a page, or under
+    /api/ a problem (``payload-too-large``) like every API error."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -94,6 +97,8 @@ class UploadLimitMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         refused = getattr(request, "upload_refused", "")
-        if refused:
+        if refused and is_api_request(request):
+            response = problem_response(request, "payload-too-large", detail=refused)
+        elif refused:
             response = render(request, "413.html", {"reason": refused}, status=413)
         return response

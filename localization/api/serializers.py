@@ -7,7 +7,6 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from coprod.api.serializers import last_day
-
 from localization.delivery.models import DeliveryPackage
 from localization.dubbing.models import DubTrack
 from localization.media.models import MediaAsset

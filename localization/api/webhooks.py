@@ -31,47 +31,53 @@ def _path(name: str, pk) -> str:
     return reverse(f"api:v1:{name}-detail", args=[pk])
 
 
-def run_data(kind: str, run) -> dict:
-    data = {"kind": kind, "id": run.pk, "state": run.state, "error": run.error,
-            "attempts": run.attempts}
+def run_data(kind: str, run_id: int, state: str, error: str, attempts: int,
+             track_id: int | None) -> dict:
+    data = {"kind": kind, "id": run_id, "state": state, "error": error, "attempts": attempts}
     if kind in RUN_RESOURCES:
-        data["url"] = _path(RUN_RESOURCES[kind], run.pk)
+        data["url"] = _path(RUN_RESOURCES[kind], run_id)
     if kind == "transcription":  # the transcript it wrote
-        track_id = SubtitleTrack.objects.filter(job_id=run.pk).values_list(
+        track_id = SubtitleTrack.objects.filter(job_id=run_id).values_list(
             "pk", flat=True).first()
-    else:
-        track_id = getattr(run, "track_id", None)
     if track_id:
         data["track"] = track_id
         data["track_url"] = _path("track", track_id)
-    if kind == "package" and run.state == run.State.DONE:
-        data["download_url"] = reverse("api:v1:package-download", args=[run.pk])
+    if kind == "package" and state == "done":
+        data["download_url"] = reverse("api:v1:package-download", args=[run_id])
     return data
 
 
-def track_data(track) -> dict:
+def track_data(track_id: int) -> dict:
+    track = SubtitleTrack.objects.get(pk=track_id)
     return {"id": track.pk, "title": track.title_id, "language": track.language,
             "version": track.version, "url": _path("track", track.pk),
             "approved_at": track.locked_at.isoformat() if track.locked_at else None}
 
 
-def _emit_on_commit(event: str, companies: set[int], data: dict) -> None:
+def _emit_on_commit(event: str, companies: set[int], data) -> None:
+    """Once the change commits, build the payload (``data()``) and send it: the event's
+    addresses and ids are read then, and a failure there is logged without touching the
+    pipeline's own transaction (``robust``)."""
     if companies:
-        transaction.on_commit(lambda: webhook_emit(event, companies=companies, payload=data),
-                              robust=True)
+        transaction.on_commit(
+            lambda: webhook_emit(event, companies=companies, payload=data()), robust=True)
 
 
 def on_run_ended(sender, *, kind: str, run, **kwargs) -> None:
     companies = access.owning_company_ids(run)
     done = run.state == run.State.DONE
-    data = run_data(kind, run)
-    _emit_on_commit(EVENTS.JOB_FINISHED if done else EVENTS.JOB_FAILED, companies, data)
+    # The run as it is now; the payload is written after the commit.
+    facts = (kind, run.pk, run.state, run.error, run.attempts, getattr(run, "track_id", None))
+    _emit_on_commit(EVENTS.JOB_FINISHED if done else EVENTS.JOB_FAILED, companies,
+                    lambda: run_data(*facts))
     if kind == "package" and done:
-        _emit_on_commit(EVENTS.PACKAGE_READY, companies, data)
+        _emit_on_commit(EVENTS.PACKAGE_READY, companies, lambda: run_data(*facts))
 
 
 def on_track_approved(sender, *, track, **kwargs) -> None:
-    _emit_on_commit(EVENTS.TRACK_APPROVED, access.owning_company_ids(track), track_data(track))
+    track_id = track.pk
+    _emit_on_commit(EVENTS.TRACK_APPROVED, access.owning_company_ids(track),
+                    lambda: track_data(track_id))
 
 
 def connect() -> None:

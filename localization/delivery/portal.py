@@ -9,7 +9,6 @@ apps never import the pipeline.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -17,9 +16,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coprod.agreements.models import Agreement
-from coprod.catalog.models import Title
 from coprod.portal.site import ReadOnlyPortalAdmin, partner_portal, portal_company
+from localization.access import covered_titles
 from localization.delivery.models import DeliveryPackage
 from localization.subtitles.cues import SubtitleExportError
 from localization.subtitles.formats import FORMATS
@@ -42,13 +40,9 @@ class PortalSubtitleTrackAdmin(ReadOnlyPortalAdmin):
             return SubtitleTrack.objects.none()
         # Approved tracks of the titles (and their seasons and episodes) that the
         # partner's executed agreements cover.
-        covered = Title.objects.filter(
-            agreements__parties__company=company,
-            agreements__status__in=[Agreement.Status.EXECUTED, Agreement.Status.AMENDED])
         return (SubtitleTrack.objects.select_related("title")
-                .filter(review_state=SubtitleTrack.ReviewState.APPROVED)
-                .filter(Q(title__in=covered) | Q(title__parent__in=covered)
-                        | Q(title__parent__parent__in=covered)).distinct())
+                .filter(review_state=SubtitleTrack.ReviewState.APPROVED,
+                        title__in=covered_titles(company.pk).values("pk")))
 
     @admin.display(description=gettext_lazy("Download"))
     def downloads(self, track):

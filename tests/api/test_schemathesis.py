@@ -22,6 +22,7 @@ from coprod.agreements import services as agreement_services
 from coprod.catalog.models import Title
 from coprod.rights.models import RightsBlock
 from tests.api.conftest import token_for
+from tests.api.test_tracks import make_track
 from tests.coprod.agreement_helpers import fifty_fifty
 from tests.coprod.portal.test_portal_and_statements import partner_agreement
 from tests.coprod.rights_helpers import D, grant, hold, series
@@ -34,6 +35,8 @@ EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
 CHECKS = [schemathesis.checks.not_a_server_error, openapi_checks.status_code_conformance,
           openapi_checks.content_type_conformance, openapi_checks.response_headers_conformance,
           openapi_checks.response_schema_conformance]
+# The pieces of a resumable upload (tus) are plain bytes.
+schemathesis.serializer.alias("application/offset+octet-stream", "application/octet-stream")
 
 
 @pytest.fixture
@@ -51,6 +54,7 @@ def world(settings):
     top, _seasons, episodes = series("시리즈", 2025, seasons=1, episodes=2)
     hold(top, territory="ASIA", start=D(2026, 1, 1), end=None)
     grant(episodes[0], territory="JP", start=D(2027, 1, 1), end=D(2028, 1, 1))
+    track = make_track(partner.company, title=_title_a)  # a partner's track, with cues
     users = {Role.PARTNER_STUDIO: partner, Role.RIGHTS_MANAGER: sfr,
              **{role: UserFactory(role=role) for role in (Role.ADMINISTRATOR,
                                                           Role.TRANSLATOR)}}
@@ -58,7 +62,8 @@ def world(settings):
         "tokens": {role: token_for(users[role]) for role in ROLES},
         "ids": {"titles": list(Title.objects.values_list("pk", flat=True)),
                 "agreements": [agreement_a.pk, agreement_b.pk, waiting.pk],
-                "rights-blocks": list(RightsBlock.objects.values_list("pk", flat=True))},
+                "rights-blocks": list(RightsBlock.objects.values_list("pk", flat=True)),
+                "tracks": [track.pk], "cues": list(track.cues.values_list("pk", flat=True))},
         "periods": ["2026-Q1", "2026-Q2"],
     }
 
@@ -85,6 +90,9 @@ def swap_for_real_ids(case, world) -> None:
     if isinstance(value, int) and value % 2 == 0 and world["ids"].get(resource):
         known = world["ids"][resource]
         parameters["id"] = known[(value // 2) % len(known)]
+    cue = parameters.get("cue_id")
+    if isinstance(cue, int) and cue % 2 == 0 and world["ids"].get("cues"):
+        parameters["cue_id"] = world["ids"]["cues"][(cue // 2) % len(world["ids"]["cues"])]
     period = parameters.get("period")
     if isinstance(period, str) and len(period) % 2 == 0:
         parameters["period"] = world["periods"][len(period) % len(world["periods"])]
