@@ -13,6 +13,6 @@ from localization.translation.models import GlossaryTerm, TranslationMemoryEntry
 
 __all__ = [
     "CueComment", "CueRevision", "DeliveryPackage", "DubClip", "DubTrack", "GlossaryTerm",
-    "LocalizationJob", "MediaAsset", "MediaWaveform", "ResumableUpload", "ShotDetection", "SubtitleCue",
-    "SubtitleTrack", "TrackRun", "TranslationMemoryEntry", "VoiceRole",
+    "LocalizationJob", "MediaAsset", "MediaWaveform", "ResumableUpload", "ShotDetection",
+    "SubtitleCue", "SubtitleTrack", "TrackRun", "TranslationMemoryEntry", "VoiceRole",
 ]

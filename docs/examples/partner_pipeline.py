@@ -36,6 +36,7 @@ from pathlib import Path
 
 import requests
 from tusclient import client as tus
+from tusclient.exceptions import TusUploadFailed
 
 EVENTS = ["job.finished", "job.failed", "track.approved", "package.ready"]
 SIGNATURE_TOLERANCE = 300  # seconds
@@ -185,7 +186,11 @@ def round_trip(api: Api, receiver: WebhookReceiver, args) -> int:
         str(args.file), chunk_size=args.chunk_mib * 1024 * 1024, upload_checksum=True,
         metadata={"filename": args.file.name, "title": str(args.title),
                   "language": args.language})
-    uploader.upload()
+    try:
+        uploader.upload()
+    except TusUploadFailed as error:
+        if uploader.url is None or error.status_code != 422:  # 422: the file was refused
+            raise SystemExit(f"The upload failed: {error}") from None
     upload = api.call("GET", uploader.url).json()
     if upload["state"] != "complete":
         raise SystemExit(f"The upload was refused: {upload['error']}")

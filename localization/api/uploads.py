@@ -164,9 +164,9 @@ class UploadSerializer(serializers.ModelSerializer):
     episode = serializers.CharField(source="episode_label", read_only=True)
     sha256 = serializers.CharField(read_only=True,
                                    help_text="The whole file's SHA-256, if announced")
-    media = serializers.PrimaryKeyRelatedField(read_only=True,
+    media = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True,
                                                help_text="Once complete: the media file")
-    job = serializers.PrimaryKeyRelatedField(read_only=True,
+    job = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True,
                                              help_text="Once complete: its transcription job")
     job_url = serializers.SerializerMethodField()
     expires_at = serializers.DateTimeField(
@@ -225,7 +225,7 @@ EXPIRES_ANSWER = _header("Upload-Expires", "When the upload is deleted unless it
                          response=[200, 201, 204])
 TUS_ANSWER = _header("Tus-Resumable", "1.0.0, on every answer", response=True)
 TUS_VERSION_ANSWER = _header("Tus-Version", "The tus versions spoken: 1.0.0",
-                             response=[204, 412])
+                             response=[412])
 
 
 # --- the views ---------------------------------------------------------------------------
@@ -273,7 +273,8 @@ def _options_schema(operation_id: str):
         operation_id=operation_id, tags=["uploads"], request=None, filters=False,
         responses={204: OpenApiResponse(description="What the server supports, in the "
                                                     "headers")},
-        parameters=[TUS_ANSWER, TUS_VERSION_ANSWER,
+        parameters=[TUS_ANSWER,
+                    _header("Tus-Version", "The tus versions spoken: 1.0.0", response=[204]),
                     _header("Tus-Extension", TUS_EXTENSIONS, response=[204]),
                     _header("Tus-Max-Size", "The largest upload accepted, in bytes",
                             schema=SIZE, response=[204]),

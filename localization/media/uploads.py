@@ -216,7 +216,7 @@ def upload_append(*, upload: ResumableUpload, offset: int, stream, length: int,
     with transaction.atomic():
         locked = _locked(upload)
         _check_appendable(locked, offset, length)
-        if not upload_part_path(locked).exists():
+        if not locked.part_path or not upload_part_path(locked).is_file():
             locked.state, locked.part_path = State.FAILED, ""
             locked.error = _("The bytes received so far were lost on the server; start a "
                              "new upload.")

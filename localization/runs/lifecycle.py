@@ -29,8 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coprod.audit.models import Event
-from localization import background
-from localization import signals
+from localization import background, signals
 from localization.events import pipeline_event
 
 logger = logging.getLogger(__name__)

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 import requests
-from django.contrib.auth.models import Group
+import schemathesis
+from django.core import signals
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections, connection
 from django.utils import timezone
 from tusclient import client as tus_client
 from tusclient.exceptions import TusUploadFailed
@@ -27,6 +29,7 @@ from localization.media import uploads as upload_services
 from localization.media.models import MediaAsset, ResumableUpload
 from localization.transcription.models import LocalizationJob
 from tests.api.conftest import client_with, problem, token_for
+from tests.api.test_schemathesis import CHECKS as SCHEMA_CHECKS
 from tests.coprod.portal.test_portal_and_statements import partner_agreement
 from tests.factories import UserFactory
 from tests.localization.conftest import DEMO_CLIP
@@ -36,6 +39,7 @@ CLIP_SHA256 = hashlib.sha256(CLIP).hexdigest()
 PIECE = 16 * 1024
 TUS = {"HTTP_TUS_RESUMABLE": "1.0.0"}
 OFFSET_STREAM = "application/offset+octet-stream"
+schemathesis.serializer.alias(OFFSET_STREAM, "application/octet-stream")  # pieces are bytes
 
 
 @pytest.fixture(autouse=True)
@@ -54,9 +58,7 @@ def queued(monkeypatch):
 
 
 @pytest.fixture
-def partner(db):
-    for role in Role.values:  # the live-server (transactional) tests flush the roles' groups
-        Group.objects.get_or_create(name=role)
+def partner(role_groups):
     _agreement, user, title = partner_agreement("Studio A", "studio-a", "AGR-A", issue=False)
     return user, title
 
@@ -570,6 +572,16 @@ def test_an_expired_upload_takes_no_more_bytes_and_is_cleaned_up(
     assert client.head(url, **TUS).status_code == 404
 
 
+def test_an_upload_whose_bytes_were_lost_fails_with_the_reason(writer):
+    client, _user, title = writer
+    url = created(client, title)
+    part_of(url).unlink()
+    answer = patch(client, url, CLIP[:10], offset=0)
+    assert answer.status_code == 422
+    assert "were lost on the server" in problem(answer)["detail"]
+    assert ResumableUpload.objects.get().state == "failed"
+
+
 def test_a_new_piece_moves_the_expiry_on(writer, settings):
     client, _user, title = writer
     url = created(client, title)
@@ -603,3 +615,62 @@ def test_the_upload_limit_answers_a_problem_under_api_and_a_page_elsewhere(write
     browser, _staff = client_for(Role.TRANSLATOR)
     page = browser.post("/localization/media/upload/", {"file": io.BytesIO(b"x" * 5000)})
     assert page.status_code == 413 and page["Content-Type"].startswith("text/html")
+
+
+# --- real uploads' answers, checked against the schema -------------------------------------
+
+@pytest.fixture
+def wsgi_application():
+    """Django's WSGI handler inside the test's transaction (as in test_schemathesis)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def test_the_answers_about_a_real_upload_are_the_ones_the_schema_describes(
+        writer, wsgi_application, queued, django_capture_on_commit_callbacks):
+    """The schema tests fuzz with made-up ids; here each operation runs on a real upload,
+    from creation to completion and termination, and each answer is checked."""
+    _client, user, title = writer
+    auth = {"Authorization": f"Bearer {token_for(user)}", "Tus-Resumable": "1.0.0"}
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_application, headers=auth)
+    collection, item = schema["/api/v1/uploads/"], schema["/api/v1/uploads/{id}/"]
+
+    def call(operation, status, *, upload_id=None, headers=None, body=None):
+        case = operation.Case(path_parameters={"id": upload_id} if upload_id else None,
+                              headers={**auth, **(headers or {})},
+                              **({"body": body, "media_type": OFFSET_STREAM}
+                                 if body is not None else {}))
+        response = case.call(app=wsgi_application)
+        case.validate_response(response, checks=SCHEMA_CHECKS)
+        assert response.status_code == status, response.content
+        return response
+
+    assert call(collection["OPTIONS"], 204).headers["tus-version"] == ["1.0.0"]
+    created = call(collection["POST"], 201, headers={
+        "Upload-Length": str(len(CLIP)),
+        "Upload-Metadata": metadata(filename="clip.ogg", title=title.pk, sha256=CLIP_SHA256)})
+    upload_id = created.json()["id"]
+    call(item["HEAD"], 200, upload_id=upload_id)
+    call(item["OPTIONS"], 204, upload_id=upload_id)
+    call(item["PATCH"], 204, upload_id=upload_id, body=CLIP[:PIECE],
+         headers={"Upload-Offset": "0"})
+    call(item["PATCH"], 409, upload_id=upload_id, body=CLIP[:PIECE],
+         headers={"Upload-Offset": "0"})
+    call(item["PATCH"], 460, upload_id=upload_id, body=CLIP[PIECE:2 * PIECE],
+         headers={"Upload-Offset": str(PIECE), "Upload-Checksum": checksum("sha1", b"x")})
+    call(item["PATCH"], 413, upload_id=upload_id, body=CLIP[PIECE:] + b"x",
+         headers={"Upload-Offset": str(PIECE)})
+    assert call(item["GET"], 200, upload_id=upload_id).json()["media"] is None
+    with django_capture_on_commit_callbacks(execute=True):
+        call(item["PATCH"], 204, upload_id=upload_id, body=CLIP[PIECE:],
+             headers={"Upload-Offset": str(PIECE)})
+    done = call(item["GET"], 200, upload_id=upload_id).json()
+    assert done["state"] == "complete" and done["job"] == LocalizationJob.objects.get().pk
+    call(item["HEAD"], 200, upload_id=upload_id)
+    call(item["DELETE"], 204, upload_id=upload_id)
+    call(item["GET"], 404, upload_id=upload_id)
