@@ -50,15 +50,17 @@ def _track(title, media, language, *, marker, approved, source=None, job=None, v
     return track
 
 
-def partner_work(company, title, *, marker: str) -> PartnerWork:
+def partner_work(company, title, *, marker: str, version: int = 1) -> PartnerWork:
     media = MediaAsset.objects.create(
         title=title, file=f"localization/media/{marker}.ogg", original_name=f"{marker}.ogg",
         size_bytes=1234, sha256="0" * 64, duration_ms=4000, container_format="ogg",
         audio_codec="vorbis", company=company)
     job = LocalizationJob.objects.create(media=media, state=LocalizationJob.State.DONE,
                                          progress=100)
-    korean = _track(title, media, "ko", marker=marker, approved=False, job=job)
-    japanese = _track(title, media, "ja", marker=marker, approved=True, source=korean)
+    korean = _track(title, media, "ko", marker=marker, approved=False, job=job,
+                    version=version)
+    japanese = _track(title, media, "ja", marker=marker, approved=True, source=korean,
+                      version=version)
     translation = TrackRun.objects.create(track=japanese, kind=TrackRun.Kind.TRANSLATION,
                                           state=TrackRun.State.DONE, progress=100)
     wav = b"RIFF" + marker.encode() + b"WAVEfmt "

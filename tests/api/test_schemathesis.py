@@ -22,6 +22,7 @@ from coprod.agreements import services as agreement_services
 from coprod.catalog.models import Title
 from coprod.rights.models import RightsBlock
 from tests.api.conftest import token_for
+from tests.api.pipeline_helpers import partner_work
 from tests.api.test_tracks import make_track
 from tests.coprod.agreement_helpers import fifty_fifty
 from tests.coprod.portal.test_portal_and_statements import partner_agreement
@@ -55,6 +56,7 @@ def world(settings):
     hold(top, territory="ASIA", start=D(2026, 1, 1), end=None)
     grant(episodes[0], territory="JP", start=D(2027, 1, 1), end=D(2028, 1, 1))
     track = make_track(partner.company, title=_title_a)  # a partner's track, with cues
+    work = partner_work(partner.company, _title_a, marker="FUZZ", version=2)  # its pipeline work
     users = {Role.PARTNER_STUDIO: partner, Role.RIGHTS_MANAGER: sfr,
              **{role: UserFactory(role=role) for role in (Role.ADMINISTRATOR,
                                                           Role.TRANSLATOR)}}
@@ -63,7 +65,11 @@ def world(settings):
         "ids": {"titles": list(Title.objects.values_list("pk", flat=True)),
                 "agreements": [agreement_a.pk, agreement_b.pk, waiting.pk],
                 "rights-blocks": list(RightsBlock.objects.values_list("pk", flat=True)),
-                "tracks": [track.pk], "cues": list(track.cues.values_list("pk", flat=True))},
+                "tracks": [track.pk, work.korean.pk, work.japanese.pk],
+                "cues": list(track.cues.values_list("pk", flat=True)),
+                "media": [work.media.pk], "jobs": [work.job.pk],
+                "translations": [work.translation.pk], "dubs": [work.dub.pk],
+                "packages": [work.package.pk]},
         "periods": ["2026-Q1", "2026-Q2"],
     }
 
