@@ -190,6 +190,8 @@ REST_FRAMEWORK = {
 API_THROTTLE_RATES = {
     "read": env.str("API_READ_RATE", default="600/min"),
     "write": env.str("API_WRITE_RATE", default="60/min"),
+    # The pieces of resumable uploads (tus PATCHes), counted apart from other writes.
+    "upload": env.str("API_UPLOAD_RATE", default="1200/min"),
 }
 API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 # A failed CSRF check under /api/ answers a problem like every other API error.

@@ -1,5 +1,6 @@
 """Rate limits per token: reads and writes each have their own budget
-(``API_THROTTLE_RATES``, e.g. ``{"read": "600/min", "write": "60/min"}``); a browser
+(``API_THROTTLE_RATES``, e.g. ``{"read": "600/min", "write": "60/min"}``, and
+``upload`` for the pieces of resumable uploads); a browser
 session counts as one token of its user. Counts live in Django's cache (``CACHE_URL``):
 shared by every worker with Redis, per process with the default local memory."""
 
@@ -23,7 +24,9 @@ class TokenRateThrottle(SimpleRateThrottle):
         pass
 
     def allow_request(self, request, view) -> bool:
-        self.scope = "read" if request.method in SAFE_METHODS else "write"
+        # A view may count its writes apart (``throttle_write_scope``: the upload pieces).
+        self.scope = "read" if request.method in SAFE_METHODS else getattr(
+            view, "throttle_write_scope", "write")
         self.rate = settings.API_THROTTLE_RATES.get(self.scope)
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)

@@ -3,6 +3,9 @@
 import re
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
+
+from coprod.core.storage import stored_chunks
 
 RANGE_CHUNK = 1024 * 1024
 # Digits of the largest whole number a query parameter may carry (PostgreSQL bigint).
@@ -23,7 +26,9 @@ def query_whole_number(value: str | None, default: int | None = None, *,
 def ranged_file_response(request, storage_file, content_type: str,
                          *, filename: str = "", as_attachment: bool = False):
     """Serve a file from Django storage, answering HTTP Range requests with 206 so that
-    audio and video players can seek."""
+    audio and video players can seek. The bytes stream from the storage as they are sent
+    (on S3, one ranged GET per request): the caller has checked the permission, and no
+    bucket address is ever handed out."""
     size = storage_file.size
     match = _RANGE.match(request.headers.get("Range", "").strip())
     if match and (match.group(1) or match.group(2)):
@@ -47,21 +52,11 @@ def ranged_file_response(request, storage_file, content_type: str,
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
     if filename:
-        disposition = "attachment" if as_attachment else "inline"
-        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+        # Non-ASCII names (Korean titles, documents) go as RFC 6266 filename*.
+        response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
     return response
 
 
 def _read_range(storage_file, start: int, end: int):
-    handle = storage_file.storage.open(storage_file.name, "rb")
-    try:
-        handle.seek(start)
-        remaining = end - start + 1
-        while remaining > 0:
-            chunk = handle.read(min(RANGE_CHUNK, remaining))
-            if not chunk:
-                break
-            remaining -= len(chunk)
-            yield chunk
-    finally:
-        handle.close()
+    return stored_chunks(storage_file.storage, storage_file.name, start=start, end=end,
+                         chunk_size=RANGE_CHUNK)

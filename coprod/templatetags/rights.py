@@ -104,7 +104,9 @@ def country_map(items, label="", legend="status"):
             tile["row"] -= top
     if legend == "share":
         keys = [("share-0", _("none")), ("share-1", _("under 25%")), ("share-2", _("25–49%")),
-                ("share-3", _("50–74%")), ("share-4", _("75% or more"))]
+                ("share-3", _("50–74%")),
+                # xgettext:no-python-format ("% o" is no placeholder)
+                ("share-4", _("75% or more"))]
     else:
         keys = [("available", _("Available")), ("partial", _("Partly available")),
                 ("unavailable", _("Not available"))]

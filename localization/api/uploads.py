@@ -336,6 +336,8 @@ class UploadDetailView(TusView):
     """One resumable upload: its offset, the next piece, its status, its abandonment."""
 
     schema_extra_methods = ("HEAD", "OPTIONS")
+    # Pieces are many small writes: counted against API_UPLOAD_RATE, not API_WRITE_RATE.
+    throttle_write_scope = "upload"
 
     def get_upload(self, request, pk) -> ResumableUpload:
         upload = upload_services.uploads_of(request.user).filter(pk=pk).first()

@@ -112,6 +112,6 @@ class PortalDeliveryPackageAdmin(ReadOnlyPortalAdmin):
         package = self.get_object(request, object_id)
         if package is None or not package.file:
             raise Http404(_("No such delivery package for your company."))
-        return FileResponse(package.file.open("rb"), as_attachment=True,
-                            filename=package.file.name.rsplit("/", 1)[-1],
-                            content_type="application/zip")
+        return ranged_file_response(request, package.file, "application/zip",
+                                    filename=package.file.name.rsplit("/", 1)[-1],
+                                    as_attachment=True)

@@ -30,6 +30,7 @@ from psycopg.types.range import DateRange
 from coprod.accounts.models import Company
 from coprod.audit.models import Event
 from coprod.catalog.models import Title
+from coprod.core.storage import field_chunks
 from coprod.registry.gate import ModelNotApproved, model_use_check
 from coprod.rights import avails
 from coprod.rights.models import RightsBlock
@@ -300,17 +301,12 @@ def _build(package: DeliveryPackage) -> DeliveryPackage:
                 digest = hashlib.sha256()
                 size = 0
                 with archive.open(name, "w", force_zip64=True) as member:
-                    if content is not None:
-                        chunks = [content]
-                    else:
-                        field.open("rb")
-                        chunks = field.chunks()
+                    # A dub streams from the storage (S3 included) into the ZIP.
+                    chunks = [content] if content is not None else field_chunks(field)
                     for chunk in chunks:
                         digest.update(chunk)
                         size += len(chunk)
                         member.write(chunk)
-                    if field is not None:
-                        field.close()
                 manifest["files"].append({"path": name, "sha256": digest.hexdigest(),
                                           "bytes": size, **info})
             archive.writestr(MANIFEST_NAME, json.dumps(manifest, ensure_ascii=False, indent=2))

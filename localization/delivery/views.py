@@ -44,6 +44,6 @@ def package_download(request, package_id: int):
     check_can_download_package(request.user, package)
     if not package.file:
         raise Http404(_("This package is not built."))
-    return FileResponse(package.file.open("rb"), as_attachment=True,
-                        filename=package.file.name.rsplit("/", 1)[-1],
-                        content_type="application/zip")
+    return ranged_file_response(request, package.file, "application/zip",
+                                filename=package.file.name.rsplit("/", 1)[-1],
+                                as_attachment=True)

@@ -11,12 +11,10 @@ WAV and one AAC file.
 
 from __future__ import annotations
 
-import contextlib
 import io
-import shutil
 import tempfile
 import wave
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coprod.audit.models import Event
+from coprod.core.storage import field_local_copy
 from coprod.registry.gate import ModelNotApproved, model_use_check
 from localization import background
 from localization.dubbing import audio
@@ -273,7 +272,7 @@ def _synthesize_and_mix(dub: DubTrack, on_progress) -> DubTrack:
     if track.media_id is not None:
         total_ms = max(total_ms, track.media.duration_ms)
         if dub.duck_original:
-            with _local_file(track.media.file) as path:
+            with field_local_copy(track.media.file) as path:
                 original = audio.read_audio(path, MIX_SAMPLE_RATE)
     mixed = audio.mix_track(placements, total_ms=total_ms, sample_rate=MIX_SAMPLE_RATE,
                             original=original, duck_db=dub.duck_db)
@@ -341,21 +340,3 @@ def _read_wav(data: bytes) -> tts.Synthesis:
         rate = reader.getframerate()
         pcm = np.frombuffer(reader.readframes(reader.getnframes()), dtype="<i2")
     return tts.Synthesis(pcm.astype(np.float32) / 32767, rate)
-
-
-@contextlib.contextmanager
-def _local_file(field_file) -> Iterator[Path]:
-    """A stored file as a local path (remote and in-memory storages have none)."""
-    try:
-        local_path = Path(field_file.path)
-    except NotImplementedError:
-        local_path = None
-    if local_path is not None and local_path.exists():
-        yield local_path
-        return
-    suffix = Path(field_file.name).suffix
-    with tempfile.NamedTemporaryFile(suffix=suffix) as local:
-        with field_file.open("rb") as source:
-            shutil.copyfileobj(source, local)
-        local.flush()
-        yield Path(local.name)

@@ -4,7 +4,6 @@ its job from here."""
 from __future__ import annotations
 
 import contextlib
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from coprod.audit.models import Event
+from coprod.core.storage import field_local_copy
 from coprod.core.uploads import too_large_message
 from localization.access import partner_company_id
 from localization.checksums import file_sha256
@@ -98,20 +98,7 @@ def _local_upload(uploaded_file) -> Iterator[Path]:
         yield path
 
 
-@contextlib.contextmanager
-def media_local_path(asset: MediaAsset) -> Iterator[Path]:
-    """The media file as a local path, copied from remote storage (S3) when needed."""
-    try:
-        path = Path(default_storage.path(asset.file.name))
-    except NotImplementedError:
-        path = None
-    if path is not None and path.exists():
-        yield path
-        return
-    with tempfile.TemporaryDirectory(prefix="media-") as folder:
-        local = Path(folder) / "media"
-        with default_storage.open(asset.file.name, "rb") as source, local.open("wb") as out:
-            shutil.copyfileobj(source, out, 16 * 1024 * 1024)
-        yield local
-
-
+def media_local_path(asset: MediaAsset) -> contextlib.AbstractContextManager[Path]:
+    """The media file as a local path (a context manager): a temporary copy when it is
+    kept elsewhere (S3), since decoders need a real file."""
+    return field_local_copy(asset.file)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from coprod.core.storage import field_local_copy
 from localization.media.models import MediaAsset
 from localization.review.models import MediaWaveform
 
@@ -20,24 +21,22 @@ def media_waveform(*, media: MediaAsset) -> MediaWaveform:
 
 
 def waveform_peaks(file, *, peaks_per_second: int) -> list[int]:
-    """Loudest absolute sample per slot, scaled to 0..255, of the first audio stream."""
+    """Loudest absolute sample per slot, scaled to 0..255, of the first audio stream of a
+    stored file (decoded from a local copy when it is kept on S3: seeking a remote file
+    object would fetch it whole first)."""
     import av
     import numpy as np
 
     rate = 8000
     slot = rate // peaks_per_second
-    file.open("rb")
-    try:
-        with av.open(file) as container:
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
-            chunks = []
-            for frame in container.decode(audio=0):
-                for resampled in resampler.resample(frame):
-                    chunks.append(resampled.to_ndarray().reshape(-1))
-            for resampled in resampler.resample(None):
+    with field_local_copy(file) as path, av.open(str(path)) as container:
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+        chunks = []
+        for frame in container.decode(audio=0):
+            for resampled in resampler.resample(frame):
                 chunks.append(resampled.to_ndarray().reshape(-1))
-    finally:
-        file.close()
+        for resampled in resampler.resample(None):
+            chunks.append(resampled.to_ndarray().reshape(-1))
     if not chunks:
         return []
     samples = np.abs(np.concatenate(chunks))

@@ -243,6 +243,18 @@ def test_a_piece_at_the_wrong_offset_is_a_conflict_that_names_the_offset(writer)
     assert part_of(url).read_bytes() == CLIP[:100]
 
 
+def test_pieces_count_against_the_upload_rate_not_the_write_rate(writer, settings):
+    client, _user, title = writer
+    settings.API_THROTTLE_RATES = {"read": "100/min", "write": "1/min", "upload": "3/min"}
+    url = created(client, title)  # the one write of the minute
+    for offset in (0, 100, 200):
+        assert patch(client, url, CLIP[offset:offset + 100], offset=offset).status_code == 204
+    throttled = patch(client, url, CLIP[300:400], offset=300)
+    assert throttled.status_code == 429
+    assert problem(throttled)["type"] == "/api/problems/throttled"
+    assert create(client, title).status_code == 429  # and the writes have spent theirs
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_pieces_at_once_never_interleave(partner):
     """The first request holds the upload's row while it copies; a second one meanwhile
