@@ -1,4 +1,4 @@
-"""Model permissions for the role groups, granted after every migrate.
+"""The role groups and their model permissions, made again after every migrate (and flush).
 
 Permissions only exist once the post_migrate of django.contrib.auth has run, so a data
 migration cannot grant them; this handler keeps the groups' permissions in step.
@@ -18,6 +18,10 @@ ROLE_MODEL_PERMISSIONS = {
 
 
 def grant_role_permissions(sender, **kwargs) -> None:
+    # Every role's group, again after a flush (which ends with post_migrate too): a data
+    # migration made them, and an emptied database must not lose them.
+    for role in Role.values:
+        Group.objects.get_or_create(name=role)
     for role, apps in ROLE_MODEL_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
         for app_label, models in apps.items():

@@ -40,6 +40,8 @@ PIECE = 16 * 1024
 TUS = {"HTTP_TUS_RESUMABLE": "1.0.0"}
 OFFSET_STREAM = "application/offset+octet-stream"
 schemathesis.serializer.alias(OFFSET_STREAM, "application/octet-stream")  # pieces are bytes
+# Tests whose requests run outside the test's transaction (a live server, threads).
+TRANSACTIONAL = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
@@ -58,7 +60,7 @@ def queued(monkeypatch):
 
 
 @pytest.fixture
-def partner(role_groups):
+def partner(db):
     _agreement, user, title = partner_agreement("Studio A", "studio-a", "AGR-A", issue=False)
     return user, title
 
@@ -103,6 +105,7 @@ def tus_uploader(live_server, user, url=None, **options):
                         **options)
 
 
+@TRANSACTIONAL
 def test_a_tus_client_uploads_a_file_in_checked_pieces_and_its_transcription_is_queued(
         live_server, partner, queued, parts_folder):
     user, title = partner
@@ -132,6 +135,7 @@ def test_a_tus_client_uploads_a_file_in_checked_pieces_and_its_transcription_is_
     assert body["job_url"] == f"{live_server.url}/api/v1/jobs/{job.pk}/"
 
 
+@TRANSACTIONAL
 def test_an_interrupted_upload_resumes_from_the_offset_the_server_reports(
         live_server, partner, queued):
     user, title = partner
@@ -154,6 +158,7 @@ def test_an_interrupted_upload_resumes_from_the_offset_the_server_reports(
     assert upload.state == "complete" and upload.media.sha256 == CLIP_SHA256
 
 
+@TRANSACTIONAL
 def test_the_server_says_what_it_supports(live_server, partner):
     user, _title = partner
     answer = requests.options(f"{live_server.url}/api/v1/uploads/",
@@ -168,6 +173,7 @@ def test_the_server_says_what_it_supports(live_server, partner):
     assert int(answer.headers["Tus-Max-Size"]) == upload_services.media_max_upload_size()
 
 
+@TRANSACTIONAL
 def test_a_file_that_is_not_media_fails_the_upload_with_the_probes_reason(
         live_server, partner, queued, tmp_path):
     user, title = partner
@@ -255,7 +261,7 @@ def test_pieces_count_against_the_upload_rate_not_the_write_rate(writer, setting
     assert create(client, title).status_code == 429  # and the writes have spent theirs
 
 
-@pytest.mark.django_db(transaction=True)
+@TRANSACTIONAL
 def test_two_pieces_at_once_never_interleave(partner):
     """The first request holds the upload's row while it copies; a second one meanwhile
     is refused at once, and retried afterwards it finds the offset moved on."""

@@ -120,7 +120,7 @@ def revise_and_approve(base: str, track_id: int, translator: str, reviewer: str)
     return written
 
 
-def test_the_readme_partner_script_goes_from_upload_to_package(tmp_path, role_groups):
+def test_the_readme_partner_script_goes_from_upload_to_package(tmp_path):
     _agreement, partner, title = partner_agreement("Studio A", "studio-a", "AGR-A",
                                                    issue=False)
     approve_whisper_for(title)
