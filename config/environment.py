@@ -98,6 +98,70 @@ def check_broker_url(url: str) -> str:
     return url
 
 
+STORAGE_BACKENDS = ("filesystem", "s3")
+S3_ADDRESSING_STYLES = ("auto", "path", "virtual")
+# S3 refuses parts under 5 MiB (but the last) and takes at most 10,000 of them.
+S3_SMALLEST_PART_MB = 5
+
+
+def storage_backend() -> str:
+    """STORAGE_BACKEND: where stored files go, or explain what is wrong."""
+    backend = env.str("STORAGE_BACKEND", default="filesystem").strip().lower()
+    if backend not in STORAGE_BACKENDS:
+        raise ConfigurationError(f"STORAGE_BACKEND {backend!r} is unknown; use "
+                                 f"{' or '.join(STORAGE_BACKENDS)}")
+    return backend
+
+
+def s3_storage_options(*, spool_bytes: int) -> dict:
+    """django-storages' S3Storage options from the S3_* variables, or explain what is
+    wrong. Files are private (no ACL, addresses signed and short-lived), never
+    overwritten, moved in multipart transfers above a threshold, and a file object read
+    whole spills to disk past ``spool_bytes``."""
+    bucket = env.str("S3_BUCKET", default="")
+    if not bucket:
+        raise ConfigurationError("STORAGE_BACKEND=s3 needs S3_BUCKET, the bucket's name")
+    style = env.str("S3_ADDRESSING_STYLE", default="auto")
+    if style not in S3_ADDRESSING_STYLES:
+        raise ConfigurationError(f"S3_ADDRESSING_STYLE {style!r} is unknown; use "
+                                 f"{', '.join(S3_ADDRESSING_STYLES)}")
+    threshold_mb = _whole_number("S3_MULTIPART_THRESHOLD_MB", 64, smallest=S3_SMALLEST_PART_MB)
+    chunk_mb = _whole_number("S3_MULTIPART_CHUNK_MB", 16, smallest=S3_SMALLEST_PART_MB)
+    expiry = _whole_number("S3_URL_EXPIRY_SECONDS", 300, smallest=1)
+    from boto3.s3.transfer import TransferConfig
+
+    options = {
+        "bucket_name": bucket,
+        "location": env.str("S3_PREFIX", default="").strip("/"),
+        "addressing_style": None if style == "auto" else style,
+        "signature_version": "s3v4",
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": True,
+        "querystring_expire": expiry,
+        "max_memory_size": spool_bytes,
+        "transfer_config": TransferConfig(multipart_threshold=threshold_mb * 1024**2,
+                                          multipart_chunksize=chunk_mb * 1024**2,
+                                          use_threads=True),
+    }
+    # Unset: boto3's own chain (AWS_* variables, the instance's or pod's role).
+    for option, variable in (("endpoint_url", "S3_ENDPOINT_URL"),
+                             ("region_name", "S3_REGION"),
+                             ("access_key", "S3_ACCESS_KEY_ID"),
+                             ("secret_key", "S3_SECRET_ACCESS_KEY")):
+        value = env.str(variable, default="")
+        if value:
+            options[option] = value
+    return options
+
+
+def _whole_number(variable: str, default: int, *, smallest: int) -> int:
+    text = env.str(variable, default=str(default)).strip()
+    if not (text.isascii() and text.isdigit()) or int(text) < smallest:
+        raise ConfigurationError(f"{variable} {text!r} must be a whole number of at least "
+                                 f"{smallest}")
+    return int(text)
+
 def validate_environment() -> None:
     """Check the variables every process reads, without configuring Django."""
     database_url = env.str("DATABASE_URL", default="")

@@ -11,7 +11,14 @@ import datetime as _dt
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
-from config.environment import BASE_DIR, check_broker_url, data_dir, env
+from config.environment import (
+    BASE_DIR,
+    check_broker_url,
+    data_dir,
+    env,
+    s3_storage_options,
+    storage_backend,
+)
 
 DATA_DIR = data_dir()
 
@@ -141,6 +148,15 @@ MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=2 * 1024**3)
 # Agreement documents (contracts, scans).
 MAX_DOCUMENT_SIZE = env.int("MAX_DOCUMENT_SIZE", default=25 * 1024**2)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024**2
+# Stored files (media, dub tracks, delivery packages, agreement documents) stay on the
+# local file system under MEDIA_ROOT, or with STORAGE_BACKEND=s3 go to an S3-compatible
+# object store (AWS S3, MinIO, Ceph) that the web processes and every worker share instead
+# of a disk. Downloads stream through the views that check permissions; the bucket stays
+# private. The S3_* variables: config.environment.s3_storage_options and the README.
+STORAGE_BACKEND = storage_backend()
+if STORAGE_BACKEND == "s3":
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage",
+                           "OPTIONS": s3_storage_options(spool_bytes=FILE_UPLOAD_MAX_MEMORY_SIZE)}
 # CSV rights imports.
 RIGHTS_IMPORT_MAX_SIZE = env.int("RIGHTS_IMPORT_MAX_SIZE", default=10 * 1024**2)
 # Reading an upload stops at the limit of the page it is posted to (by URL name; the

@@ -33,11 +33,10 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 STORAGES = {
-    "default": {
-        "BACKEND": env.str(
-            "DEFAULT_FILE_STORAGE_BACKEND",
-            default="django.core.files.storage.FileSystemStorage",
-        )
-    },
+    # STORAGE_BACKEND (base.py) chooses the file system or S3; a storage class of one's
+    # own, configured by its own settings, may still be named here.
+    "default": ({"BACKEND": env.str("DEFAULT_FILE_STORAGE_BACKEND")}
+                if env.str("DEFAULT_FILE_STORAGE_BACKEND", default="")
+                else STORAGES["default"]),  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

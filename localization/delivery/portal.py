@@ -9,13 +9,14 @@ apps never import the pipeline.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coprod.core.http import ranged_file_response
 from coprod.portal.site import ReadOnlyPortalAdmin, partner_portal, portal_company
 from localization.access import covered_titles
 from localization.delivery.models import DeliveryPackage

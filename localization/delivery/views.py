@@ -4,11 +4,12 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coprod.core.http import ranged_file_response
 from localization.delivery import services as delivery
 from localization.delivery.models import DeliveryPackage
 from localization.dubbing.forms import PackageForm
