@@ -25,13 +25,3 @@ def client_for(client, make_user):
 
 
 ALL_ROLES = list(Role.values)
-
-
-@pytest.fixture
-def role_groups(db):
-    """The roles' groups, which a migration makes and transactional (live-server, worker)
-    tests flush: a test that gives users roles after one of those needs them back."""
-    from django.contrib.auth.models import Group
-
-    for role in Role.values:
-        Group.objects.get_or_create(name=role)

@@ -10,7 +10,7 @@ the pages. A POST that starts work honours ``Idempotency-Key``.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -25,6 +25,7 @@ from coprod.api.idempotency import idempotent
 from coprod.api.problems import Conflict
 from coprod.api.serializers import next_day
 from coprod.catalog.permissions import titles_visible_to
+from coprod.core.http import ranged_file_response
 from localization import access, background
 from localization.api import serializers as api
 from localization.delivery import services as delivery_services
@@ -217,6 +218,9 @@ class TranslationViewSet(RunActionsMixin, PipelineViewSet):
 # --- dubs -----------------------------------------------------------------------------------
 
 AUDIO_TYPES = {"wav": "audio/wav", "aac": "audio/mp4"}
+# Downloads stream from storage and answer a Range request with part of the file (206), so
+# that a broken download of a large file resumes.
+RANGED_CODES = (200, 206)
 
 
 @extend_schema(tags=["dubs"])
@@ -256,8 +260,9 @@ class DubViewSet(RunActionsMixin, PipelineViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=["wav", "aac"])],
-        responses={(200, media_type): OpenApiResponse(OpenApiTypes.BINARY)
-                   for media_type in AUDIO_TYPES.values()}, filters=False)
+        responses={(code, media_type): OpenApiResponse(OpenApiTypes.BINARY)
+                   for media_type in AUDIO_TYPES.values() for code in RANGED_CODES},
+        filters=False)
     @action(detail=True, methods=["get"], url_path=r"audio/(?P<kind>wav|aac)",
             renderer_classes=[*(binary_renderer(t) for t in AUDIO_TYPES.values()),
                               JSONRenderer])
@@ -268,9 +273,8 @@ class DubViewSet(RunActionsMixin, PipelineViewSet):
         field = {"wav": dub.wav, "aac": dub.aac}[kind]
         if dub.state != DubTrack.State.DONE or not field:
             raise Http404(_("This dub has no %(kind)s audio yet.") % {"kind": kind.upper()})
-        return FileResponse(field.open("rb"), as_attachment=True,
-                            filename=field.name.rsplit("/", 1)[-1],
-                            content_type=AUDIO_TYPES[kind])
+        return ranged_file_response(request, field, AUDIO_TYPES[kind], as_attachment=True,
+                                    filename=field.name.rsplit("/", 1)[-1])
 
 
 # --- delivery packages ----------------------------------------------------------------------
@@ -324,8 +328,8 @@ class PackageViewSet(RunActionsMixin, PipelineViewSet):
                                            package.pk)
         return response
 
-    @extend_schema(responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)},
-                   filters=False)
+    @extend_schema(responses={(code, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)
+                              for code in RANGED_CODES}, filters=False)
     @action(detail=True, methods=["get"],
             renderer_classes=[binary_renderer("application/zip"), JSONRenderer])
     def download(self, request, pk=None):
@@ -334,6 +338,6 @@ class PackageViewSet(RunActionsMixin, PipelineViewSet):
         check_can_download_package(request.user, package)
         if package.state != DeliveryPackage.State.DONE or not package.file:
             raise Http404(_("This package is not built yet."))
-        return FileResponse(package.file.open("rb"), as_attachment=True,
-                            filename=package.file.name.rsplit("/", 1)[-1],
-                            content_type="application/zip")
+        return ranged_file_response(request, package.file, "application/zip",
+                                    as_attachment=True,
+                                    filename=package.file.name.rsplit("/", 1)[-1])

@@ -1,7 +1,10 @@
 import json
 
 import pytest
+from django.core import signals
 from django.core.cache import cache
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from rest_framework.test import APIClient
 
 from coprod.accounts.roles import Role
@@ -46,3 +49,16 @@ def problem(response) -> dict:
     assert {"type", "title", "status", "detail", "instance"} <= body.keys()
     assert body["status"] == response.status_code
     return body
+
+
+@pytest.fixture
+def wsgi_application():
+    """Django's WSGI handler in the test's transaction: like the test client, requests must
+    not close the connection the test's transaction is open on."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)

@@ -55,6 +55,11 @@ def test_downloads_stream_the_stored_files(partner):
     package = client.get(f"/api/v1/packages/{work.package.pk}/download/")
     assert package.status_code == 200 and package["Content-Type"] == "application/zip"
     assert b"".join(package.streaming_content) == work.zip
+    # A broken download resumes: a Range request gets the rest of the file (206).
+    rest = client.get(f"/api/v1/packages/{work.package.pk}/download/", HTTP_RANGE="bytes=10-")
+    assert rest.status_code == 206
+    assert rest["Content-Range"] == f"bytes 10-{len(work.zip) - 1}/{len(work.zip)}"
+    assert b"".join(rest.streaming_content) == work.zip[10:]
     # No AAC was made: a problem, not an empty file.
     missing = client.get(f"/api/v1/dubs/{work.dub.pk}/audio/aac/")
     assert missing.status_code == 404 and problem(missing)["type"].endswith("/not-found")

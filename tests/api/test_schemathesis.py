@@ -8,9 +8,6 @@ import os
 
 import pytest
 import schemathesis
-from django.core import signals
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -72,19 +69,6 @@ def world(settings):
                 "packages": [work.package.pk]},
         "periods": ["2026-Q1", "2026-Q2"],
     }
-
-
-@pytest.fixture
-def wsgi_application():
-    """Django's WSGI handler in the test's transaction: like the test client, requests must
-    not close the connection the test's transaction is open on."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield get_wsgi_application()
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
 
 
 def swap_for_real_ids(case, world) -> None:

@@ -14,10 +14,8 @@ from pathlib import Path
 import pytest
 import requests
 import schemathesis
-from django.core import signals
 from django.core.exceptions import ValidationError
-from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.utils import timezone
 from tusclient import client as tus_client
 from tusclient.exceptions import TusUploadFailed
@@ -636,18 +634,6 @@ def test_the_upload_limit_answers_a_problem_under_api_and_a_page_elsewhere(write
 
 
 # --- real uploads' answers, checked against the schema -------------------------------------
-
-@pytest.fixture
-def wsgi_application():
-    """Django's WSGI handler inside the test's transaction (as in test_schemathesis)."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield get_wsgi_application()
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
-
 
 def test_the_answers_about_a_real_upload_are_the_ones_the_schema_describes(
         writer, wsgi_application, queued, django_capture_on_commit_callbacks):

@@ -9,7 +9,6 @@ delivery package, and the package downloaded through the view has the recorded S
 import hashlib
 import io
 import json
-import time
 import zipfile
 from datetime import date
 
@@ -29,24 +28,13 @@ from localization.dubbing.models import DubTrack
 from localization.subtitles.models import SubtitleTrack
 from localization.transcription.models import LocalizationJob
 from tests.coprod.rights_helpers import company, grant, hold
-from tests.e2e.workers import producer, redis_broker, worker_process
+from tests.e2e.workers import producer, redis_broker, wait_for, worker_process
 from tests.factories import TitleFactory, UserFactory
 from tests.localization.conftest import DEMO_CLIP
 from tests.localization.dubbing_helpers import approve_models_for, approved_track
 from tests.storage.s3 import files_under, moto_server, new_bucket, use_bucket
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def wait_for(read, condition, timeout: float, what: str):
-    """Poll ``read()`` until ``condition`` holds (a deadline, never a fixed pause)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = read()
-        if condition(value):
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"gave up waiting for {what} after {timeout} s: {value!r}")
 
 
 def finished(run) -> bool:
@@ -75,7 +63,7 @@ def forward_to(sender):
     return enqueue
 
 
-def test_web_and_worker_share_only_the_bucket(tmp_path, bucket, role_groups, client,
+def test_web_and_worker_share_only_the_bucket(tmp_path, bucket, client,
                                               monkeypatch):
     title = TitleFactory(romanized_title="Haebaragi")
     approve_models_for(title, "whisper-base", "espeak-ng th")

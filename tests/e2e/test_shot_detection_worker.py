@@ -2,7 +2,6 @@
 the ``cpu`` queue, on the embedded file-system broker: the worker claims it, beats, stores
 the cuts of the clip at their frames, and a stale copy of its message changes nothing."""
 
-import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,23 +15,12 @@ from localization import background
 from localization.shots import services as shots_services
 from localization.shots.models import ShotDetection
 from localization.transcription import services as transcription_services
-from tests.e2e.workers import celery_worker, producer
+from tests.e2e.workers import celery_worker, producer, wait_for
 from tests.factories import TitleFactory
 from tests.localization.shots.clips import make_cut_clip
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 CUTS = (48, 120, 192, 300)
-
-
-def wait_for(read, condition, timeout: float, what: str):
-    """Poll ``read()`` until ``condition`` holds (a deadline, never a fixed pause)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = read()
-        if condition(value):
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"gave up waiting for {what} after {timeout} s: {value!r}")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ model. The job ends with one subtitle track and no duplicate cues, and the first
 handed back later, changes nothing.
 """
 
-import time
 
 import pytest
 from django.conf import settings
@@ -18,7 +17,7 @@ from coprod.audit.models import Event
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 from localization.transcription import services as transcription_services
 from localization.transcription.models import LocalizationJob
-from tests.e2e.workers import producer, redis_broker, worker_process
+from tests.e2e.workers import producer, redis_broker, wait_for, worker_process
 from tests.factories import TitleFactory
 from tests.localization.conftest import DEMO_CLIP, approve_whisper_for
 
@@ -34,17 +33,6 @@ WORKER_ENV = {
     "RUN_STALE_AFTER_SECONDS": "5",
     "RUN_STALE_CHECK_SECONDS": "1",
 }
-
-
-def wait_for(read, condition, timeout: float, what: str):
-    """Poll ``read()`` until ``condition`` holds (a deadline, never a fixed pause)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = read()
-        if condition(value):
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"gave up waiting for {what} after {timeout} s: {value!r}")
 
 
 def job_now(job_id: int) -> LocalizationJob:

@@ -130,6 +130,17 @@ def redis_broker(folder: Path) -> Iterator[str]:
         _stop(server)
 
 
+def wait_for(read, condition, timeout: float, what: str):
+    """Poll ``read()`` until ``condition`` holds (a deadline, never a fixed pause)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = read()
+        if condition(value):
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"gave up waiting for {what} after {timeout} s: {value!r}")
+
+
 def _wait_for(condition, *, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
