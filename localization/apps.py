@@ -10,6 +10,9 @@ class LocalizationConfig(AppConfig):
         # Register every task in this process too, so services can queue them by name.
         from localization import tasks  # noqa: F401
         from localization.api import webhooks
+        from localization.transcription import parallel
 
         # The pipeline's events become the partner API's webhooks.
         webhooks.connect()
+        # A long transcription that stops stops its parallel chunks.
+        parallel.connect()

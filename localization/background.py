@@ -31,6 +31,7 @@ from config.celery import app
 logger = logging.getLogger(__name__)
 
 TRANSCRIBE_MEDIA = "localization.tasks.transcribe_media"
+TRANSCRIBE_CHUNK = "localization.tasks.transcribe_chunk"
 TRANSLATE_TRACK = "localization.tasks.translate_track"
 CHECK_TRACK_QUALITY = "localization.tasks.check_track_quality"
 DUB_TRACK = "localization.tasks.dub_track"

@@ -14,7 +14,7 @@ from coprod.audit.services import event_record
 
 
 def _title_of(instance: models.Model):
-    for path in ("title", "media.title", "track.title"):
+    for path in ("title", "media.title", "track.title", "job.media.title"):
         value = instance
         for name in path.split("."):
             value = getattr(value, name, None)

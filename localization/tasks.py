@@ -12,8 +12,9 @@ from localization.media.tasks import expire_uploads
 from localization.qa.tasks import check_track_quality
 from localization.runs.tasks import requeue_stale_runs
 from localization.shots.tasks import detect_shot_changes
-from localization.transcription.tasks import transcribe_media
+from localization.transcription.tasks import transcribe_chunk, transcribe_media
 from localization.translation.tasks import translate_track
 
 __all__ = ["build_delivery_package", "check_track_quality", "detect_shot_changes", "dub_track",
-           "expire_uploads", "requeue_stale_runs", "transcribe_media", "translate_track"]
+           "expire_uploads", "requeue_stale_runs", "transcribe_chunk", "transcribe_media",
+           "translate_track"]

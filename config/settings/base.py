@@ -315,6 +315,10 @@ WHISPER_CPU_THREADS = env.int("WHISPER_CPU_THREADS", default=0)  # 0: one per co
 WHISPER_SEED = env.int("WHISPER_SEED", default=0)
 # Long media is transcribed in chunks of about this many seconds, cut at quiet moments.
 WHISPER_CHUNK_SECONDS = env.int("WHISPER_CHUNK_SECONDS", default=600)
+# Media longer than 1.5 times this is cut (at quiet moments) into chunks of about this many
+# seconds, each recognized by its own task on whichever GPU worker is free, then joined;
+# 0 keeps every job in one task.
+WHISPER_PARALLEL_CHUNK_SECONDS = env.int("WHISPER_PARALLEL_CHUNK_SECONDS", default=300)
 LOCALIZATION_TASK_SOFT_TIME_LIMIT = env.int("LOCALIZATION_TASK_SOFT_TIME_LIMIT",
                                             default=4 * 3600)
 LOCALIZATION_TASK_TIME_LIMIT = env.int("LOCALIZATION_TASK_TIME_LIMIT",

@@ -130,6 +130,25 @@ def read_audio(path: str | Path, start_s: float = 0.0, end_s: float | None = Non
     return np.frombuffer(raw, dtype=np.int16).astype(np.float32) / 32768.0
 
 
+def cut_wav(source: str | Path, destination: str | Path, start_s: float, end_s: float) -> int:
+    """Copy the stretch of an extracted WAV between two times into a WAV of its own, a
+    block at a time; return its sample count."""
+    with wave.open(str(source), "rb") as whole, wave.open(str(destination), "wb") as part:
+        part.setparams(whole.getparams())
+        total = whole.getnframes()
+        first = max(0, min(total, int(start_s * SAMPLE_RATE)))
+        last = max(first, min(total, int(end_s * SAMPLE_RATE)))
+        whole.setpos(first)
+        remaining = last - first
+        while remaining > 0:
+            block = whole.readframes(min(remaining, 60 * SAMPLE_RATE))
+            if not block:
+                break
+            part.writeframes(block)
+            remaining -= len(block) // whole.getsampwidth()
+    return last - first
+
+
 def audio_seconds(path: str | Path) -> float:
     with wave.open(str(path), "rb") as source:
         return source.getnframes() / source.getframerate()

@@ -42,7 +42,8 @@ EVENT_FIELDS = ("error", "worker", "progress", "attempts", "reason")
 class RunKind:
     """One kind of run: its model (rows of ``filters`` only), state machine, task, and
     the state a claimed run starts in. ``reset`` are the fields a retry clears besides the
-    common ones."""
+    common ones. ``not_stale`` picks runs the periodic check leaves alone whatever their
+    heartbeat (a long transcription while its chunks, checked themselves, do the work)."""
 
     key: str
     label: str
@@ -52,6 +53,8 @@ class RunKind:
     running: str
     filters: Mapping[str, object] = field(default_factory=dict)
     reset: Mapping[str, object] = field(default_factory=dict)
+    not_stale: models.Q | None = None
+    announced: bool = True
 
     @property
     def states(self):
@@ -82,7 +85,7 @@ def run_move(kind: RunKind, run, new_state: str, *, actor=None,
     if reason:
         after["reason"] = reason
     pipeline_event(actor=actor, action=action, about=run, before=before, after=after)
-    if new_state in (kind.states.DONE, kind.states.FAILED):
+    if kind.announced and new_state in (kind.states.DONE, kind.states.FAILED):
         signals.run_ended.send(sender=type(run), kind=kind.key, run=run)
 
 
@@ -225,6 +228,7 @@ def _back_in_queue(kind: RunKind, run, *, actor, action: str, reason: str = "") 
     run_move(kind, run, kind.states.QUEUED, actor=actor, action=action, reason=reason,
              progress=0, error="", worker="", heartbeat_at=None, started_at=None,
              finished_at=None, **kind.reset)
+    signals.run_stopped.send(sender=type(run), kind=kind.key, run=run)
     run_enqueue(kind, run)
 
 
@@ -277,6 +281,7 @@ def run_cancel(kind: RunKind, run, *, actor=None):
         locked = kind.locked(run.pk)
         run_move(kind, locked, kind.states.CANCELLED, actor=actor,
                  action=Event.Action.RUN_CANCELLED, finished_at=timezone.now())
+        signals.run_stopped.send(sender=type(locked), kind=kind.key, run=locked)
         task_id = locked.task_id
     if task_id and not getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
         # Without terminate: a queued task is dropped; a running one stops by itself.
@@ -288,6 +293,7 @@ def stale_candidates(kind: RunKind, *, now: dt.datetime) -> models.QuerySet:
     """Running runs of ``kind`` whose last heartbeat is older than RUN_STALE_AFTER_SECONDS."""
     cutoff = now - dt.timedelta(seconds=settings.RUN_STALE_AFTER_SECONDS)
     running = sorted(set(kind.machine.active) - {kind.states.QUEUED})
-    return kind.queryset().filter(state__in=running).filter(
+    candidates = kind.queryset().filter(state__in=running).filter(
         models.Q(heartbeat_at__lt=cutoff)
         | models.Q(heartbeat_at__isnull=True, started_at__lt=cutoff))
+    return candidates.exclude(kind.not_stale) if kind.not_stale is not None else candidates

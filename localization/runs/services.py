@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from localization.permissions import check_can_change_run
 from localization.runs import lifecycle
-from localization.runs.registry import RUN_KINDS, RunKind
+from localization.runs.registry import CHECKED_KINDS, RunKind
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +27,12 @@ def run_cancel(*, kind: RunKind, run, user):
 
 
 def runs_requeue_stale(*, now: dt.datetime | None = None) -> list:
-    """Put back in the queue every running run, of every kind, whose worker has not
-    reported for RUN_STALE_AFTER_SECONDS. Returns the runs requeued."""
+    """Put back in the queue every running run, of every kind (and every running chunk
+    of a long transcription), whose worker has not reported for RUN_STALE_AFTER_SECONDS.
+    Returns the runs requeued."""
     now = now or timezone.now()
     requeued = []
-    for kind in RUN_KINDS.values():
+    for kind in CHECKED_KINDS:
         for run in lifecycle.stale_candidates(kind, now=now).only("pk"):
             run = lifecycle.run_requeue(kind, run, now=now)
             if run is not None:

@@ -34,6 +34,9 @@ class LocalizationJob(RunRecord):
         _("state"), max_length=20, choices=State.choices, default=State.QUEUED
     )
     step_seconds = models.JSONField(_("seconds per step"), default=dict, blank=True)
+    # How many tasks recognize the media in parallel (``TranscriptionChunk``); 0 while
+    # the job has not been split, or when it runs in one task.
+    chunk_count = models.PositiveIntegerField(_("parallel chunks"), default=0)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -55,3 +58,57 @@ class LocalizationJob(RunRecord):
         return [(self.State(step).label, self.step_seconds[step])
                 for step in (self.State.EXTRACTING_AUDIO, self.State.TRANSCRIBING,
                              self.State.SEGMENTING) if step in self.step_seconds]
+
+
+class TranscriptionChunk(RunRecord):
+    """One stretch of a long job's audio, recognized by a task of its own on whichever
+    GPU worker is free. It owns the words whose middle falls in its core span
+    (``start_ms`` to ``end_ms``); its audio file holds the window around that span (a few
+    seconds more on each side, for the model's context), kept in the default storage so
+    that a worker on another machine can read it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+    RUN_KIND = "transcription_chunk"
+
+    job = models.ForeignKey(LocalizationJob, verbose_name=_("localization job"),
+                            on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField(_("index"))
+    start_ms = models.PositiveIntegerField(_("start (ms)"))
+    end_ms = models.PositiveIntegerField(_("end (ms)"))
+    window_start_ms = models.PositiveIntegerField(_("audio window start (ms)"))
+    audio_name = models.CharField(_("audio file"), max_length=500)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices,
+                             default=State.QUEUED)
+    # The words this chunk owns, in media time: [[start_ms, end_ms, text], ...].
+    words = models.JSONField(_("recognized words"), default=list, blank=True)
+    model_sha256 = models.CharField(_("model SHA-256"), max_length=64, blank=True)
+    seconds = models.FloatField(_("recognition seconds"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["job", "index"]
+        verbose_name = _("transcription chunk")
+        verbose_name_plural = _("transcription chunks")
+        constraints = [
+            models.UniqueConstraint(fields=["job", "index"], name="transcription_chunk_index"),
+            models.CheckConstraint(condition=models.Q(progress__lte=100),
+                                   name="transcription_chunk_progress_max_100"),
+            models.CheckConstraint(condition=models.Q(end_ms__gt=models.F("start_ms")),
+                                   name="transcription_chunk_not_empty"),
+        ]
+        indexes = [models.Index(fields=["state", "heartbeat_at"],
+                                name="transcription_chunk_state")]
+
+    def __str__(self) -> str:
+        return f"chunk {self.index + 1}/{self.job.chunk_count} of job #{self.job_id}"
+
+    @property
+    def duration_ms(self) -> int:
+        return self.end_ms - self.start_ms

@@ -64,6 +64,16 @@ def plan_chunks(total: float, chunk_seconds: float,
     return [Chunk(a, b) for a, b in zip(borders, borders[1:], strict=False)]
 
 
+def quiet_finder(wav_path: Path) -> Callable[[float], float]:
+    """For ``plan_chunks``: the quietest moment of the WAV within 10 s of a time."""
+    def quiet_near(target: float) -> float:
+        start = max(0.0, target - QUIET_SEARCH_SECONDS / 2)
+        return quietest_moment(media.read_audio(wav_path, start, target + QUIET_SEARCH_SECONDS / 2),
+                               start)
+
+    return quiet_near
+
+
 def keep_owned(chunk: Chunk, words: Iterable[asr.RecognizedWord], window_start: float
                ) -> list[Word]:
     """Shift chunk-relative words to media time and keep those the chunk owns."""
@@ -80,13 +90,7 @@ def transcribe_wav(wav_path: Path, *, config: asr.EngineConfig, language: str,
                    on_progress: Callable[[float], None] | None = None) -> list[Word]:
     """Recognize every word of an extracted 16 kHz WAV, chunk by chunk, in time order."""
     total = media.audio_seconds(wav_path)
-
-    def quiet_near(target: float) -> float:
-        start = max(0.0, target - QUIET_SEARCH_SECONDS / 2)
-        return quietest_moment(media.read_audio(wav_path, start, target + QUIET_SEARCH_SECONDS / 2),
-                               start)
-
-    chunks = plan_chunks(total, chunk_seconds, quiet_near)
+    chunks = plan_chunks(total, chunk_seconds, quiet_finder(wav_path))
     words: list[Word] = []
     for chunk in chunks:
         window_start, window_end = chunk.window(total)
