@@ -23,14 +23,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 CUTS = (48, 120, 192, 300)
 
 
-@pytest.fixture
-def shared_media_storage(settings, tmp_path):
-    """The test and the worker store media in the same folder (PLATFORM_DATA_DIR/media)."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage"}}
-
-
 def test_a_cpu_worker_detects_the_shot_changes(tmp_path, shared_media_storage):
     clip = make_cut_clip(tmp_path / "cuts.mp4", cuts=CUTS, frames=360)
     media, _job = transcription_services.media_transcribe(

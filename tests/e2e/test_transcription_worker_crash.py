@@ -39,14 +39,6 @@ def job_now(job_id: int) -> LocalizationJob:
     return LocalizationJob.objects.get(pk=job_id)
 
 
-@pytest.fixture
-def shared_media_storage(settings, tmp_path):
-    """The test and the workers store media in the same folder (PLATFORM_DATA_DIR/media)."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage"}}
-
-
 def test_killed_worker_job_is_requeued_and_redone_without_duplicates(tmp_path,
                                                                      shared_media_storage):
     assert settings.CELERY_VISIBILITY_TIMEOUT > 3600  # the default: Redis waits for hours

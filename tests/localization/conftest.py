@@ -1,3 +1,4 @@
+import wave
 from fractions import Fraction
 from pathlib import Path
 
@@ -6,11 +7,31 @@ import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from localization.media import decoding
 from tests.factories import TitleFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_CLIP = ROOT / "localization" / "demo_media" / "korean-demo.ogg"
 JAPANESE_CLIP = ROOT / "tests" / "fixtures" / "audio" / "japanese-accuracy.ogg"
+
+# The Japanese clip (7.8 s, three sentences) eight times over: 62.5 s.
+REPEAT = 8
+SENTENCES = "今日はとても良い天気です。私は毎朝コーヒーを飲みます。駅はここから近いです。"
+EXPECTED_JA = SENTENCES * REPEAT
+
+
+def repeated_clip(path, folder, times: int) -> bytes:
+    """A WAV of ``path``'s audio ``times`` times over."""
+    once = folder / "once.wav"
+    decoding.extract_audio(path, once)
+    samples = np.tile((decoding.read_audio(once) * 32767).astype(np.int16), times)
+    repeated = folder / "repeated.wav"
+    with wave.open(str(repeated), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(decoding.SAMPLE_RATE)
+        out.writeframes(samples.tobytes())
+    return repeated.read_bytes()
 
 
 def approve_whisper_for(title):

@@ -4,23 +4,26 @@ The real workers (a killed one, a cancelled job's revoked messages) are in
 tests/e2e/test_parallel_transcription.py."""
 
 import datetime as dt
-import wave
 
-import numpy as np
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from coprod.audit.models import Event
-from localization.media import decoding
 from localization.runs import lifecycle
 from localization.runs.services import runs_requeue_stale
 from localization.subtitles.models import SubtitleTrack
 from localization.transcription import parallel
 from localization.transcription import services as transcription_services
 from localization.transcription.models import LocalizationJob, TranscriptionChunk
-from tests.localization.conftest import DEMO_CLIP, JAPANESE_CLIP
+from tests.localization.conftest import (
+    DEMO_CLIP,
+    EXPECTED_JA,
+    JAPANESE_CLIP,
+    REPEAT,
+    repeated_clip,
+)
 from tests.localization.transcription.test_jobs import (
     _character_error_rate,
     _normalized,
@@ -29,26 +32,6 @@ from tests.localization.transcription.test_jobs import (
 
 State = LocalizationJob.State
 ChunkState = TranscriptionChunk.State
-# The Japanese clip (7.8 s, three sentences) eight times over: 62.5 s.
-REPEAT = 8
-SENTENCES = "今日はとても良い天気です。私は毎朝コーヒーを飲みます。駅はここから近いです。"
-EXPECTED_JA = SENTENCES * REPEAT
-
-
-def repeated_clip(path, folder, times: int) -> bytes:
-    """A WAV of ``path``'s audio ``times`` times over."""
-    once = folder / "once.wav"
-    decoding.extract_audio(path, once)
-    samples = np.tile((decoding.read_audio(once) * 32767).astype(np.int16), times)
-    repeated = folder / "repeated.wav"
-    with wave.open(str(repeated), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(decoding.SAMPLE_RATE)
-        out.writeframes(samples.tobytes())
-    return repeated.read_bytes()
-
-
 @pytest.fixture(scope="session")
 def long_japanese(tmp_path_factory) -> bytes:
     return repeated_clip(JAPANESE_CLIP, tmp_path_factory.mktemp("long-ja"), REPEAT)
