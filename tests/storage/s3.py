@@ -26,7 +26,7 @@ PART_MB = 5
 _SERVER = """
 import sys
 from moto.server import ThreadedMotoServer
-server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server = ThreadedMotoServer(ip_address=sys.argv[1], port=0, verbose=False)
 server.start()
 print(server.get_host_and_port()[1], flush=True)
 sys.stdin.read()
@@ -35,17 +35,17 @@ server.stop()
 
 
 @contextlib.contextmanager
-def moto_server(log_path: Path) -> Iterator[str]:
-    """Start the server; yield its endpoint URL."""
+def moto_server(log_path: Path, host: str = "127.0.0.1") -> Iterator[str]:
+    """Start the server on ``host``; yield its endpoint URL."""
     with log_path.open("wb") as log:
-        process = subprocess.Popen([sys.executable, "-c", _SERVER], stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, stderr=log)
+        process = subprocess.Popen([sys.executable, "-c", _SERVER, host],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
     try:
         started, _, _ = select.select([process.stdout], [], [], 120)
         port = process.stdout.readline().strip() if started else b""
         if not port.isdigit():
             raise RuntimeError(f"the S3 server did not start:\n{log_path.read_text()}")
-        yield f"http://127.0.0.1:{int(port)}"
+        yield f"http://{host}:{int(port)}"
     finally:
         process.stdin.close()
         try:
