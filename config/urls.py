@@ -23,6 +23,8 @@ urlpatterns = [
     path("localization/", include("localization.urls")),
     path("system/", system_views.system_status, name="system-status"),
     path("system/health-check/", system_views.system_health_check, name="system-health-check"),
+    # The container probes' liveness answer (infra/k8s, infra/compose.yaml).
+    path("healthz", system_views.liveness, name="healthz"),
     path("admin/", admin.site.urls),
     path("portal/", partner_portal.urls),
     path("api/", include("config.api_urls")),
