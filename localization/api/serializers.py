@@ -11,7 +11,7 @@ from localization.delivery.models import DeliveryPackage
 from localization.dubbing.models import DubTrack
 from localization.media.models import MediaAsset
 from localization.runs.models import TrackRun
-from localization.transcription.models import LocalizationJob
+from localization.transcription.models import LocalizationJob, TranscriptionChunk
 
 RUN_FIELDS = ("state", "progress", "error", "attempts", "created_at", "started_at",
               "finished_at")
@@ -40,18 +40,29 @@ class MediaSerializer(serializers.ModelSerializer):
         return [job.pk for job in media.jobs.all()]
 
 
+class ChunkSerializer(serializers.ModelSerializer):
+    """One stretch of a long job, recognized by a task of its own."""
+
+    class Meta:
+        model = TranscriptionChunk
+        fields = ("index", "start_ms", "end_ms", "state", "progress", "attempts")
+        read_only_fields = fields
+
+
 class JobSerializer(serializers.ModelSerializer):
-    """A transcription job: its state and progress; once done, the track it made."""
+    """A transcription job: its state and progress (for long media, the sum of its
+    parallel chunks'); once done, the track it made."""
 
     media = serializers.PrimaryKeyRelatedField(read_only=True)
     title = serializers.IntegerField(source="media.title_id", read_only=True)
     track = serializers.SerializerMethodField()
     track_url = serializers.SerializerMethodField()
+    chunks = ChunkSerializer(many=True, read_only=True)
 
     class Meta:
         model = LocalizationJob
         fields = ("id", "media", "title", "language", *RUN_FIELDS, "step_seconds", "track",
-                  "track_url")
+                  "track_url", "chunks")
         read_only_fields = fields
 
     def get_track(self, job) -> int | None:

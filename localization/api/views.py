@@ -151,7 +151,8 @@ class JobViewSet(RunActionsMixin, PipelineViewSet):
     run_kind_key = "transcription"
 
     def visible(self):
-        return access.jobs_visible_to(self.request.user).select_related("media", "track")
+        return (access.jobs_visible_to(self.request.user).select_related("media", "track")
+                .prefetch_related("chunks"))
 
     @extend_schema(request=api.JobCreateSerializer, responses={201: api.JobSerializer})
     @idempotent

@@ -8,8 +8,10 @@ import datetime as dt
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from django.utils import timezone
 
+from coprod.accounts.roles import Role
 from coprod.audit.models import Event
 from localization.runs import lifecycle
 from localization.runs.services import runs_requeue_stale
@@ -17,6 +19,7 @@ from localization.subtitles.models import SubtitleTrack
 from localization.transcription import parallel
 from localization.transcription import services as transcription_services
 from localization.transcription.models import LocalizationJob, TranscriptionChunk
+from tests.api.conftest import client_with, token_for
 from tests.localization.conftest import (
     DEMO_CLIP,
     EXPECTED_JA,
@@ -179,3 +182,20 @@ def test_a_failed_chunk_fails_the_job_and_a_retry_cuts_new_chunks(fanned_out):
     assert not TranscriptionChunk.objects.filter(pk=broken.pk).exists()  # the old ones
     assert parallel.chunk_run(chunk_id=broken.pk, task_id=broken.task_id) is None
     assert set(again.chunks.values_list("state", flat=True)) == {ChunkState.QUEUED}
+
+
+def test_the_jobs_page_and_the_api_show_the_chunks(fanned_out, client_for):
+    job = fanned_out
+    first = job.chunks.get(index=0)
+    parallel.chunk_run(chunk_id=first.pk, task_id=first.task_id, worker="gpu-1")
+    client, user = client_for(Role.RIGHTS_MANAGER)
+
+    table = client.get(reverse("localization:job-table")).content.decode()
+    assert f"1 of {job.chunk_count} chunks recognized" in table
+
+    api = client_with(token_for(user, scope="read"))
+    data = api.get(reverse("api:v1:job-detail", args=[job.pk])).json()
+    assert [chunk["index"] for chunk in data["chunks"]] == list(range(job.chunk_count))
+    assert data["chunks"][0]["state"] == "done" and data["chunks"][0]["progress"] == 100
+    assert {chunk["state"] for chunk in data["chunks"][1:]} == {"queued"}
+    assert data["state"] == "transcribing" and 10 < data["progress"] < 90
