@@ -57,7 +57,12 @@ class ResumableUpload(models.Model):
     """A media file arriving in pieces through the API (the tus protocol): the bytes so
     far sit in a part file until ``offset`` reaches ``length``; then the file is checked
     (its SHA-256 when the client gave one), taken in as a ``MediaAsset`` and its
-    transcription queued, exactly as a page upload is."""
+    transcription queued, exactly as a page upload is.
+
+    On S3 (STORAGE_BACKEND=s3) there is no part file: ``part_path`` names the object of
+    an S3 multipart upload (``multipart_upload_id``), ``stored_parts`` its parts so far
+    and ``pending_pieces`` the bytes after them, too few yet for a part, each a small
+    object of its own (see ``localization.media.uploads``)."""
 
     class State(models.TextChoices):
         RECEIVING = "receiving", _("Receiving")
@@ -79,6 +84,11 @@ class ResumableUpload(models.Model):
     offset = models.BigIntegerField(_("bytes received"), default=0)
     sha256 = models.CharField(_("expected SHA-256"), max_length=64, blank=True)
     part_path = models.CharField(_("part file"), max_length=500, blank=True)
+    multipart_upload_id = models.CharField(_("multipart upload"), max_length=1024,
+                                           blank=True)
+    # [{"number", "etag", "size"}] in order, then [{"offset", "size"}] in order.
+    stored_parts = models.JSONField(_("parts stored"), default=list, blank=True)
+    pending_pieces = models.JSONField(_("pending pieces"), default=list, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices,
                              default=State.RECEIVING)
     error = models.TextField(_("error"), blank=True)
