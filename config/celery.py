@@ -5,6 +5,7 @@ import socket
 
 from celery import Celery
 
+from config import metrics
 from config.environment import exit_on_configuration_error, validate_environment
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -15,6 +16,8 @@ with exit_on_configuration_error():
 app = Celery("platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Task durations, outcomes and busy time, served by each worker (config/metrics.py).
+metrics.connect_worker_signals()
 
 QUEUE_NAMES = ("default", "cpu", "gpu")
 

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from config.metrics import metrics_view
 from coprod.accounts import views as accounts_views
 from coprod.api import token_views as api_token_views
 from coprod.portal.site import partner_portal
@@ -25,6 +26,8 @@ urlpatterns = [
     path("system/health-check/", system_views.system_health_check, name="system-health-check"),
     # The container probes' liveness answer (infra/k8s, infra/compose.yaml).
     path("healthz", system_views.liveness, name="healthz"),
+    # Prometheus: requests, queue lengths, the broker (config/metrics.py).
+    path("metrics", login_not_required(metrics_view), name="metrics"),
     path("admin/", admin.site.urls),
     path("portal/", partner_portal.urls),
     path("api/", include("config.api_urls")),

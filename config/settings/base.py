@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -278,6 +279,14 @@ CELERY_TASK_ROUTES = {
 }
 # Long jobs: a worker takes one task at a time so another idle worker can take the next.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Prometheus metrics (config/metrics.py): a worker serves its tasks' on this port (0: not
+# served; production's default is 9808); /metrics on the web answers a bearer of
+# METRICS_TOKEN when it is set, else only requests from METRICS_ALLOWED_NETWORKS.
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
+CELERY_METRICS_BIND = env.str("CELERY_METRICS_BIND", default="0.0.0.0")  # noqa: S104
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=[
+    "127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"])
 CELERY_TASK_TRACK_STARTED = True
 CELERY_TIMEZONE = "UTC"
 

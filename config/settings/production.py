@@ -9,8 +9,12 @@ for required in ("SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOS
         raise ConfigurationError(f"{required} must be set in production")
 
 DEBUG = False
+# Each worker serves its Prometheus metrics here (infra/k8s, infra/compose.yaml).
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=9808)
 # Static files are served by the application itself, compressed and cache-busted.
-MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")  # noqa: F405
+MIDDLEWARE.insert(  # noqa: F405 (right after SecurityMiddleware, as WhiteNoise asks)
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,  # noqa: F405
+    "whitenoise.middleware.WhiteNoiseMiddleware")
 DATABASES = {"default": parse_database_url(env.str("DATABASE_URL"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 
@@ -24,6 +28,8 @@ if len(_proxy_header) not in (0, 2):
                              "HTTP_X_FORWARDED_PROTO,https (or empty)")
 SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) or None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# Probes and the Prometheus scraper talk plain HTTP to the pod itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
