@@ -486,14 +486,30 @@ def test_the_kubernetes_example_configuration_loads_the_production_settings():
     assert "localhost" in loaded["hosts"]
 
 
-def test_uploads_in_progress_are_shared_by_every_web_pod():
+# Volumes that belong to one pod (or hold what the cluster hands every pod alike).
+POD_LOCAL_VOLUMES = {"emptyDir", "configMap", "secret"}
+
+
+def test_no_pod_depends_on_a_shared_volume():
+    # The resumable uploads' pieces wait in the bucket (localization.media.uploads), so
+    # the next piece may reach any web pod: nothing is shared between pods but the
+    # bucket, the database and the broker.
+    assert config_map()["STORAGE_BACKEND"] == "s3"
+    kinds = {document["kind"] for _name, document in manifests()}
+    assert not kinds & {"PersistentVolumeClaim", "PersistentVolume", "StorageClass"}
+    for name, workload in {**deployments(), **objects("Job")}.items():
+        pod = workload["spec"]["template"]["spec"]
+        assert "volumeClaimTemplates" not in workload["spec"], name
+        for volume in pod["volumes"]:
+            sources = set(volume) - {"name"}
+            assert sources <= POD_LOCAL_VOLUMES and len(sources) == 1, \
+                f"{name} {volume['name']}: {sorted(sources)}"
+    # The web processes may look in UPLOAD_PARTS_DIR; on a read-only root it must be a
+    # pod-local emptyDir, not the shared claim it once was.
     web = deployments()["kip-web"]
-    pod = web["spec"]["template"]["spec"]
+    volumes = {volume["name"]: volume for volume in web["spec"]["template"]["spec"]["volumes"]}
     mounts = {mount["mountPath"]: mount["name"] for mount in main_container(web)["volumeMounts"]}
-    volume = next(volume for volume in pod["volumes"]
-                  if volume["name"] == mounts[config_map()["UPLOAD_PARTS_DIR"]])
-    claim = objects("PersistentVolumeClaim")[volume["persistentVolumeClaim"]["claimName"]]
-    assert claim["spec"]["accessModes"] == ["ReadWriteMany"]
+    assert "emptyDir" in volumes[mounts[config_map()["UPLOAD_PARTS_DIR"]]]
 
 
 # --- the web pods' probes ---------------------------------------------------------------
@@ -570,8 +586,13 @@ def test_compose_wires_the_stack_together():
     assert f"kip/{environment['S3_BUCKET']}" in " ".join(services["minio-setup"]["command"])
     for backing in ("postgres", "redis", "minio"):
         assert services[backing]["healthcheck"]["test"][0] == "CMD", backing
-    assert "/var/lib/kip-uploads" in {volume.split(":")[1]
-                                      for volume in services["web"]["volumes"]}
+    # Only the backing services keep data in volumes; the app's containers share the
+    # bucket (resumable uploads' pieces included), never a disk.
+    for name in (*procfile(), "beat", "migrate"):
+        assert "volumes" not in services[name], name
+    assert set(compose()["volumes"]) == {
+        volume.split(":")[0] for backing in ("postgres", "redis", "minio")
+        for volume in services[backing]["volumes"]}
 
 
 def test_compose_gpu_worker_reserves_a_gpu():
@@ -741,11 +762,16 @@ def test_web_healthcheck_passes_gunicorn_under_the_production_settings(tmp_path)
             assert time.monotonic() < deadline, checked.stderr
             time.sleep(0.5)
         assert checked.stdout.strip() == "web: ok"
-        # Without the proxy's headers the production settings send the probe away.
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        connection.request("GET", "/healthz", headers={"Host": "localhost"})
-        assert connection.getresponse().status == 301
-        connection.close()
+        # Plain HTTP to the pod: the probe and the scraper are answered, a page is sent
+        # to HTTPS.
+        for path, status in (("/healthz", 200), ("/metrics", 200), ("/", 301)):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", path, headers={"Host": "localhost"})
+            answer = connection.getresponse()
+            assert answer.status == status, path
+            if path == "/metrics":
+                assert b"kip_broker_up" in answer.read()
+            connection.close()
     finally:
         server.terminate()
         server.wait(timeout=30)

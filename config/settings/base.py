@@ -246,6 +246,7 @@ SPECTACULAR_SETTINGS = {
         "TitleKindEnum": "coprod.catalog.models.Title.Kind",
         "ReasonKindEnum": "coprod.api.serializers.REASON_KINDS",
         "UploadStateEnum": "localization.media.models.ResumableUpload.State",
+        "ChunkStateEnum": "localization.transcription.models.TranscriptionChunk.State",
     },
     # HEAD and OPTIONS of the views that answer them as operations (the tus uploads).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",

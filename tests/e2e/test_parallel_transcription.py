@@ -18,6 +18,7 @@ from config.environment import database_url_for
 from coprod.audit.models import Event
 from localization.subtitles.models import SubtitleTrack
 from localization.transcription import services as transcription_services
+from localization.transcription.accuracy import character_error_rate, normalized
 from localization.transcription.models import LocalizationJob, TranscriptionChunk
 from tests.e2e.workers import ROOT, producer, redis_broker, wait_for, worker_process
 from tests.factories import TitleFactory
@@ -28,7 +29,6 @@ from tests.localization.conftest import (
     approve_whisper_for,
     repeated_clip,
 )
-from tests.localization.transcription.test_jobs import _character_error_rate, _normalized
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 State = LocalizationJob.State
@@ -107,13 +107,13 @@ def test_a_killed_workers_chunk_is_redone_with_no_word_lost_or_doubled(
     cues = list(track.cues.order_by("index"))
     assert [cue.index for cue in cues] == list(range(1, len(cues) + 1))
     assert all(b.start_ms >= a.end_ms for a, b in zip(cues, cues[1:], strict=False))
-    text = _normalized("".join(cue.text for cue in cues))
+    text = normalized("".join(cue.text for cue in cues))
     # Eight times three sentences: a lost chunk would drop a quarter or more of them, a
     # chunk joined twice would add as much.
-    assert _character_error_rate(_normalized(EXPECTED_JA), text) <= 0.1
+    assert character_error_rate(normalized(EXPECTED_JA), text) <= 0.1
     words = [tuple(word) for chunk in chunks for word in chunk.words]
     assert len(set(words)) == len(words)
-    assert sum(len(_normalized(word[2])) for word in words) == pytest.approx(len(text), rel=0.05)
+    assert sum(len(normalized(word[2])) for word in words) == pytest.approx(len(text), rel=0.05)
 
 
 def cancel_in_a_web_process(job: LocalizationJob, broker_url: str) -> None:

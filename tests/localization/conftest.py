@@ -16,7 +16,7 @@ JAPANESE_CLIP = ROOT / "tests" / "fixtures" / "audio" / "japanese-accuracy.ogg"
 
 # The Japanese clip (7.8 s, three sentences) eight times over: 62.5 s.
 REPEAT = 8
-SENTENCES = "今日はとても良い天気です。私は毎朝コーヒーを飲みます。駅はここから近いです。"
+SENTENCES = JAPANESE_CLIP.with_suffix(".txt").read_text(encoding="utf-8").strip()
 EXPECTED_JA = SENTENCES * REPEAT
 
 

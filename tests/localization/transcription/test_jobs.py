@@ -1,8 +1,5 @@
 """The transcription job: real Whisper base on CPU, states, idempotence, cancel, retry."""
 
-import re
-import unicodedata
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,6 +9,7 @@ from localization.engines import asr, whisper_model
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 from localization.subtitles.profiles import profile_for
 from localization.transcription import services as transcription_services
+from localization.transcription.accuracy import character_error_rate, normalized
 from localization.transcription.models import LocalizationJob
 from tests.localization.conftest import DEMO_CLIP, JAPANESE_CLIP
 
@@ -56,30 +54,14 @@ def test_upload_runs_the_job_to_a_korean_track(title, make_user,
     assert states == ["extracting_audio", "transcribing", "segmenting", "done"]
 
 
-def _normalized(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"[\s。、，,.!?！？]", "", text)
-
-
-def _character_error_rate(expected: str, actual: str) -> float:
-    previous = list(range(len(actual) + 1))
-    for i, a in enumerate(expected, 1):
-        current = [i]
-        for j, b in enumerate(actual, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (a != b)))
-        previous = current
-    return previous[-1] / max(1, len(expected))
-
-
 def test_japanese_speech_is_recognized_accurately(title):
     """Recognition quality, not plumbing: Kokoro's Japanese read back by Whisper base."""
     job = transcription_services.job_run(job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
     assert job.state == State.DONE, job.error
     recognized = "".join(cue.text for cue in job.track.cues.order_by("index"))
-    expected = "今日はとても良い天気です。私は毎朝コーヒーを飲みます。駅はここから近いです。"
+    expected = JAPANESE_CLIP.with_suffix(".txt").read_text(encoding="utf-8")
     # 良い and よい are the same word; allow that one spelling difference and little else.
-    assert _character_error_rate(_normalized(expected), _normalized(recognized)) <= 0.1
+    assert character_error_rate(expected, recognized) <= 0.1
 
 
 def test_chunked_transcription_gives_the_same_words(title, settings):
@@ -89,9 +71,9 @@ def test_chunked_transcription_gives_the_same_words(title, settings):
     settings.WHISPER_CHUNK_SECONDS = 3
     chunked = transcription_services.job_run(
         job_id=queued_job(title, JAPANESE_CLIP, language="ja").pk)
-    text = lambda job: _normalized("".join(c.text for c in job.track.cues.order_by("index")))  # noqa: E731
+    text = lambda job: normalized("".join(c.text for c in job.track.cues.order_by("index")))  # noqa: E731
     assert chunked.state == State.DONE
-    assert _character_error_rate(text(whole), text(chunked)) <= 0.1
+    assert character_error_rate(text(whole), text(chunked)) <= 0.1
     assert len(text(chunked)) >= 0.9 * len(text(whole))
 
 

@@ -18,6 +18,7 @@ from localization.runs.services import runs_requeue_stale
 from localization.subtitles.models import SubtitleTrack
 from localization.transcription import parallel
 from localization.transcription import services as transcription_services
+from localization.transcription.accuracy import character_error_rate, normalized
 from localization.transcription.models import LocalizationJob, TranscriptionChunk
 from tests.api.conftest import client_with, token_for
 from tests.localization.conftest import (
@@ -27,11 +28,7 @@ from tests.localization.conftest import (
     REPEAT,
     repeated_clip,
 )
-from tests.localization.transcription.test_jobs import (
-    _character_error_rate,
-    _normalized,
-    queued_job,
-)
+from tests.localization.transcription.test_jobs import queued_job
 
 State = LocalizationJob.State
 ChunkState = TranscriptionChunk.State
@@ -61,7 +58,7 @@ def fanned_out(title, long_japanese, parallel_settings):
 
 
 def text_of(job) -> str:
-    return _normalized("".join(cue.text for cue in job.track.cues.order_by("index")))
+    return normalized("".join(cue.text for cue in job.track.cues.order_by("index")))
 
 
 def test_long_media_is_recognized_in_chunks_and_joined_once(fanned_out,
@@ -101,7 +98,7 @@ def test_long_media_is_recognized_in_chunks_and_joined_once(fanned_out,
     assert job.progress == 100
     assert SubtitleTrack.objects.filter(job=job).count() == 1
     # No word lost or doubled at the three borders.
-    assert _character_error_rate(_normalized(EXPECTED_JA), text_of(job)) <= 0.1
+    assert character_error_rate(normalized(EXPECTED_JA), text_of(job)) <= 0.1
     cues = list(job.track.cues.order_by("index"))
     assert all(b.start_ms >= a.end_ms for a, b in zip(cues, cues[1:], strict=False))
     assert set(job.step_seconds) == {"extracting_audio", "transcribing", "segmenting"}
