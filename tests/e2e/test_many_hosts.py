@@ -9,10 +9,8 @@ through the bucket), the cpu host translates it and builds the package.
 Skipped, saying why, where network namespaces cannot be made (not root, no iproute2).
 """
 
-import datetime as dt
 import hashlib
 import os
-import subprocess
 import sys
 from urllib.parse import urlsplit
 
@@ -21,25 +19,14 @@ import requests
 from django.db import connection
 from django.urls import reverse
 
-from coprod.accounts.roles import Role
 from localization.delivery.models import DeliveryPackage
 from localization.runs.models import TrackRun
 from localization.subtitles.formats import read_subtitles
 from localization.transcription.models import LocalizationJob, TranscriptionChunk
-from tests.api.conftest import token_for
-from tests.coprod.portal.test_portal_and_statements import partner_agreement
-from tests.coprod.rights_helpers import grant, hold
 from tests.e2e import hosts
-from tests.e2e.test_partner_script import (
-    SCRIPT,
-    STEP_TIMEOUT,
-    lines_of,
-    next_line,
-    revise_and_approve,
-)
+from tests.e2e.test_partner_script import partner_case, run_partner_script
 from tests.e2e.workers import ROOT, _stop, _wait_for, free_port, redis_broker
-from tests.factories import UserFactory
-from tests.localization.conftest import DEMO_CLIP, approve_whisper_for
+from tests.localization.conftest import DEMO_CLIP
 from tests.storage.s3 import moto_server, new_bucket
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -101,16 +88,7 @@ def kept_files(folder) -> list[str]:
 
 
 def test_upload_to_delivery_package_across_three_hosts(tmp_path, net):
-    _agreement, partner, title = partner_agreement("Studio N", "studio-n", "AGR-N",
-                                                   issue=False)
-    approve_whisper_for(title)
-    hold(title, territory="JP", languages=("ja",), kinds=("sub",), start=dt.date(2026, 1, 1),
-         end=None)
-    grant(title, licensee="Studio N", territory="JP", languages=("ja",), kinds=("sub",),
-          start=dt.date(2026, 1, 1), end=dt.date(2030, 1, 1))
-    partner_token = token_for(partner)
-    translator = token_for(UserFactory(role=Role.TRANSLATOR))
-    reviewer = token_for(UserFactory(role=Role.REVIEWER))
+    case = partner_case("Studio N", "studio-n", "AGR-N")
     out = tmp_path / "partner-downloads"
     gateway = net.gateway
     db = connection.settings_dict
@@ -149,24 +127,9 @@ def test_upload_to_delivery_package_across_three_hosts(tmp_path, net):
                     started(process, log, lambda log=log: b"ready." in log.read_bytes())
 
                 hook_port = free_port()
-                script = subprocess.Popen(
-                    [sys.executable, str(SCRIPT), "--api", f"{base}/api/v1", "--token",
-                     partner_token, "--title", str(title.pk), "--file", str(DEMO_CLIP),
-                     "--out", str(out), "--webhook-port", str(hook_port),
-                     "--webhook-url", f"http://{gateway}:{hook_port}/hooks",
-                     "--territory", "JP", "--media", "svod", "--start", "2027-01-01",
-                     "--last-day", "2027-12-31", "--chunk-mib", "1",
-                     "--timeout", str(STEP_TIMEOUT)],
-                    cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                    start_new_session=True)
-                processes.append(script)
-                transcript: list[str] = []
-                lines = lines_of(script)
-                waiting = next_line(lines, "WAITING FOR APPROVAL of track ", transcript)
-                track_id = int(waiting.split("of track ")[1].split()[0])
-                written = revise_and_approve(base, track_id, translator, reviewer)
-                next_line(lines, "Package ", transcript)
-                assert script.wait(timeout=STEP_TIMEOUT) == 0, "".join(transcript)
+                track_id, written, _transcript = run_partner_script(
+                    base, case, out, webhook_port=hook_port,
+                    webhook_url=f"http://{gateway}:{hook_port}/hooks")
                 keys = bucket.object_keys()
             finally:
                 for process in reversed(processes):
@@ -175,11 +138,11 @@ def test_upload_to_delivery_package_across_three_hosts(tmp_path, net):
     # The script got what it asked for.
     cues, _notes = read_subtitles((out / f"track-{track_id}.ja.ttml").read_bytes(), "ttml")
     assert [cue.text for cue in cues] == written
-    package = DeliveryPackage.objects.get(licensee=partner.company)
+    package = DeliveryPackage.objects.get(licensee=case.partner.company)
     [archive] = out.glob("package-*.zip")
     assert hashlib.sha256(archive.read_bytes()).hexdigest() == package.sha256
     # Each step ran on its host.
-    job = LocalizationJob.objects.get(media__title=title)
+    job = LocalizationJob.objects.get(media__title=case.title)
     assert job.state == "done" and job.worker == "gpu@host-gpu"
     chunks = TranscriptionChunk.objects.filter(job=job)
     assert job.chunk_count == chunks.count() >= 2

@@ -20,7 +20,14 @@ from localization.subtitles.models import SubtitleTrack
 from localization.transcription import services as transcription_services
 from localization.transcription.accuracy import character_error_rate, normalized
 from localization.transcription.models import LocalizationJob, TranscriptionChunk
-from tests.e2e.workers import ROOT, producer, redis_broker, wait_for, worker_process
+from tests.e2e.workers import (
+    FAST_STALE_CHECK,
+    ROOT,
+    producer,
+    redis_broker,
+    wait_for,
+    worker_process,
+)
 from tests.factories import TitleFactory
 from tests.localization.conftest import (
     EXPECTED_JA,
@@ -34,13 +41,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 State = LocalizationJob.State
 ChunkState = TranscriptionChunk.State
 
-WORKER_ENV = {
-    "WHISPER_PARALLEL_CHUNK_SECONDS": "20",
-    # A beat a second; silent for 5 s means gone; the check runs every second.
-    "RUN_HEARTBEAT_SECONDS": "1",
-    "RUN_STALE_AFTER_SECONDS": "5",
-    "RUN_STALE_CHECK_SECONDS": "1",
-}
+WORKER_ENV = {"WHISPER_PARALLEL_CHUNK_SECONDS": "20", **FAST_STALE_CHECK}
 
 
 def long_job(tmp_path) -> LocalizationJob:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import zipfile
+from dataclasses import dataclass
 
 import pytest
 import requests
@@ -120,46 +121,70 @@ def revise_and_approve(base: str, track_id: int, translator: str, reviewer: str)
     return written
 
 
-def test_the_readme_partner_script_goes_from_upload_to_package(tmp_path):
-    _agreement, partner, title = partner_agreement("Studio A", "studio-a", "AGR-A",
-                                                   issue=False)
+@dataclass
+class PartnerCase:
+    """A partner studio licensed for Japanese subtitles of a title whose agreement
+    approves Whisper, and the API tokens of the people in the script's run."""
+
+    partner: object
+    title: object
+    partner_token: str
+    translator: str
+    reviewer: str
+
+
+def partner_case(studio: str, username: str, reference: str) -> PartnerCase:
+    _agreement, partner, title = partner_agreement(studio, username, reference, issue=False)
     approve_whisper_for(title)
     hold(title, territory="JP", languages=("ja",), kinds=("sub",), start=dt.date(2026, 1, 1),
          end=None)
-    grant(title, licensee="Studio A", territory="JP", languages=("ja",), kinds=("sub",),
+    grant(title, licensee=studio, territory="JP", languages=("ja",), kinds=("sub",),
           start=dt.date(2026, 1, 1), end=dt.date(2030, 1, 1))
-    partner_token = token_for(partner)
-    translator = token_for(UserFactory(role=Role.TRANSLATOR))
-    reviewer = token_for(UserFactory(role=Role.REVIEWER))
+    return PartnerCase(partner, title, token_for(partner),
+                       token_for(UserFactory(role=Role.TRANSLATOR)),
+                       token_for(UserFactory(role=Role.REVIEWER)))
+
+
+def run_partner_script(base: str, case: PartnerCase, out, *, webhook_port: int = 0,
+                       webhook_url: str = "") -> tuple[int, list[str], str]:
+    """Run the README's script against ``base``; a translator and a reviewer approve its
+    translation when it waits. Returns the track, the texts written and the output."""
+    script = subprocess.Popen(
+        [sys.executable, str(SCRIPT), "--api", f"{base}/api/v1", "--token",
+         case.partner_token, "--title", str(case.title.pk), "--file", str(DEMO_CLIP),
+         "--out", str(out), "--webhook-port", str(webhook_port),
+         *(["--webhook-url", webhook_url] if webhook_url else []),
+         "--territory", "JP", "--media", "svod", "--start", "2027-01-01",
+         "--last-day", "2027-12-31", "--chunk-mib", "1", "--timeout", str(STEP_TIMEOUT)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        start_new_session=True)
+    transcript: list[str] = []
+    try:
+        lines = lines_of(script)
+        waiting = next_line(lines, "WAITING FOR APPROVAL of track ", transcript)
+        track_id = int(waiting.split("of track ")[1].split()[0])
+        written = revise_and_approve(base, track_id, case.translator, case.reviewer)
+        next_line(lines, "Package ", transcript)
+        assert script.wait(timeout=STEP_TIMEOUT) == 0, "".join(transcript)
+    finally:
+        _stop(script)
+    return track_id, written, "".join(transcript)
+
+
+def test_the_readme_partner_script_goes_from_upload_to_package(tmp_path):
+    case = partner_case("Studio A", "studio-a", "AGR-A")
     out = tmp_path / "downloads"
 
     with redis_broker(tmp_path) as broker_url, \
             worker_process(database=connection.settings_dict, data_dir=tmp_path,
                            broker_url=broker_url), \
             web_server(tmp_path, broker_url) as (base, web_log):
-        script = subprocess.Popen(
-            [sys.executable, str(SCRIPT), "--api", f"{base}/api/v1", "--token", partner_token,
-             "--title", str(title.pk), "--file", str(DEMO_CLIP), "--out", str(out),
-             "--webhook-port", "0", "--territory", "JP", "--media", "svod",
-             "--start", "2027-01-01", "--last-day", "2027-12-31", "--chunk-mib", "1",
-             "--timeout", str(STEP_TIMEOUT)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            start_new_session=True)
-        transcript: list[str] = []
-        try:
-            lines = lines_of(script)
-            waiting = next_line(lines, "WAITING FOR APPROVAL of track ", transcript)
-            track_id = int(waiting.split("of track ")[1].split()[0])
-            written = revise_and_approve(base, track_id, translator, reviewer)
-            next_line(lines, "Package ", transcript)
-            assert script.wait(timeout=STEP_TIMEOUT) == 0, "".join(transcript)
-        finally:
-            _stop(script)
-        assert "Transcribed: track" in "".join(transcript), "".join(transcript)
+        track_id, written, transcript = run_partner_script(base, case, out)
+        assert "Transcribed: track" in transcript, transcript
 
     cues, _notes = read_subtitles((out / f"track-{track_id}.ja.ttml").read_bytes(), "ttml")
     assert [cue.text for cue in cues] == written
-    package = DeliveryPackage.objects.get(licensee=partner.company)
+    package = DeliveryPackage.objects.get(licensee=case.partner.company)
     assert package.state == "done" and package.track_id == track_id
     [archive_path] = out.glob("package-*.zip")
     data = archive_path.read_bytes()

@@ -17,7 +17,7 @@ from coprod.audit.models import Event
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 from localization.transcription import services as transcription_services
 from localization.transcription.models import LocalizationJob
-from tests.e2e.workers import producer, redis_broker, wait_for, worker_process
+from tests.e2e.workers import FAST_STALE_CHECK, producer, redis_broker, wait_for, worker_process
 from tests.factories import TitleFactory
 from tests.localization.conftest import DEMO_CLIP, approve_whisper_for
 
@@ -28,10 +28,7 @@ WORKER_ENV = {
     # Plain decoding in 10-second chunks keeps the job in "transcribing" for a while.
     "WHISPER_BATCH_SIZE": "1",
     "WHISPER_CHUNK_SECONDS": "10",
-    # A beat a second; silent for 5 s means gone; the check runs every second.
-    "RUN_HEARTBEAT_SECONDS": "1",
-    "RUN_STALE_AFTER_SECONDS": "5",
-    "RUN_STALE_CHECK_SECONDS": "1",
+    **FAST_STALE_CHECK,
 }
 
 

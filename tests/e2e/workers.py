@@ -21,6 +21,13 @@ from config.environment import database_url_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# A beat a second; silent for 5 s means gone; the periodic check runs every second.
+FAST_STALE_CHECK = {
+    "RUN_HEARTBEAT_SECONDS": "1",
+    "RUN_STALE_AFTER_SECONDS": "5",
+    "RUN_STALE_CHECK_SECONDS": "1",
+}
+
 
 @contextlib.contextmanager
 def celery_worker(*, database: dict, data_dir: Path, broker_url: str | None,

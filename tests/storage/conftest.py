@@ -1,5 +1,6 @@
 import pytest
 
+from tests.api.test_uploads import queued  # noqa: F401 (the tasks queued, none run)
 from tests.storage.s3 import moto_server, new_bucket, use_bucket
 
 

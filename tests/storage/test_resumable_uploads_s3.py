@@ -36,15 +36,6 @@ WAV_SHA256 = hashlib.sha256(WAV).hexdigest()
 
 
 @pytest.fixture
-def queued(monkeypatch):
-    """The tasks queued, by name and arguments; none runs."""
-    tasks = []
-    monkeypatch.setattr(background, "task_enqueue_on_commit",
-                        lambda name, *, args, task_id=None: tasks.append((name, args)))
-    return tasks
-
-
-@pytest.fixture
 def uploader(bucket):
     user = UserFactory(role=Role.TRANSLATOR)
     return client_with(token_for(user)), user, TitleFactory()
