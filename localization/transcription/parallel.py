@@ -159,10 +159,11 @@ def _recognize(chunk: TranscriptionChunk) -> TranscriptionChunk:
         words = transcribe_wav(path, config=config, language=job.language,
                                chunk_seconds=settings.WHISPER_CHUNK_SECONDS,
                                on_progress=lambda fraction: _progress(chunk, fraction))
+    core = Chunk(chunk.start_ms / 1000, chunk.end_ms / 1000)  # the border rule
     owned = []
     for word in words:
         start, end = word.start_ms + chunk.window_start_ms, word.end_ms + chunk.window_start_ms
-        if chunk.start_ms <= (start + end) / 2 < chunk.end_ms:
+        if core.owns(start / 1000, end / 1000):
             owned.append([start, end, word.text])
     return _chunk_finish(chunk, owned, model, round(time.monotonic() - started, 2))
 
