@@ -16,12 +16,14 @@ from coprod.agreements.models import (
 from coprod.api.models import ApiToken, IdempotencyRecord, WebhookDelivery, WebhookEndpoint
 from coprod.audit.models import Event
 from coprod.catalog.models import Credit, Genre, Person, Title, TitleLocalization
+from coprod.compute.models import CarbonIntensity, ComputeHold, ComputeUsage, GpuPrice, PriceList
 from coprod.registry.models import AIModel
 from coprod.rights.models import Holdback, RightsBlock
 
 __all__ = [
     "AIModel", "Agreement", "AgreementDocument", "AgreementVersion", "ApiToken", "Approval",
-    "BudgetLine", "IdempotencyRecord",
+    "BudgetLine", "CarbonIntensity", "ComputeHold", "ComputeUsage", "GpuPrice",
+    "IdempotencyRecord", "PriceList",
     "Company", "Contribution", "Credit", "Event", "Genre", "Holdback", "Party", "Person",
     "RevenueReceipt", "RightsBlock", "Title", "TitleLocalization", "User", "WaterfallTier",
     "WebhookDelivery", "WebhookEndpoint",

@@ -10,9 +10,12 @@ class LocalizationConfig(AppConfig):
         # Register every task in this process too, so services can queue them by name.
         from localization import tasks  # noqa: F401
         from localization.api import webhooks
+        from localization.runs import receivers
         from localization.transcription import parallel
 
         # The pipeline's events become the partner API's webhooks.
         webhooks.connect()
         # A long transcription that stops stops its parallel chunks.
         parallel.connect()
+        # A rights manager's decision on a run held for its AI compute budget.
+        receivers.connect()

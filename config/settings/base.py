@@ -339,6 +339,20 @@ LOCALIZATION_TASK_TIME_LIMIT = env.int("LOCALIZATION_TASK_TIME_LIMIT",
 RUN_HEARTBEAT_SECONDS = env.float("RUN_HEARTBEAT_SECONDS", default=10.0)
 RUN_STALE_AFTER_SECONDS = env.float("RUN_STALE_AFTER_SECONDS", default=120.0)
 RUN_STALE_CHECK_SECONDS = env.float("RUN_STALE_CHECK_SECONDS", default=30.0)
+# --- What the AI work costs (coprod/compute, localization/runs/metering.py) ------------------
+# The site this worker runs at: its price list and grid carbon intensity price its tasks.
+COMPUTE_SITE = env.str("COMPUTE_SITE", default="local")
+# The currency of compute prices and of the agreements' "AI compute" budget lines.
+COMPUTE_CURRENCY = env.str("COMPUTE_CURRENCY", default="USD")
+# Without an energy counter, a task's energy is estimated as its CPU seconds times this
+# power per busy core (watts); the record says it is an estimate.
+COMPUTE_CPU_WATTS_PER_CORE = env.float("COMPUTE_CPU_WATTS_PER_CORE", default=12.0)
+# A run whose estimated cost would take a title's AI compute spending above its budget
+# times this fraction is held for a rights manager's approval (1: at the budget; 0.9:
+# at 90 percent of it).
+COMPUTE_BUDGET_HOLD_AT = env.str("COMPUTE_BUDGET_HOLD_AT", default="1")
+# Read GPU time and energy through NVML (nvidia-ml-py) when a card is present.
+COMPUTE_NVML = env.bool("COMPUTE_NVML", default=True)
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-runs": {"task": "localization.tasks.requeue_stale_runs",
                            "schedule": RUN_STALE_CHECK_SECONDS},

@@ -179,6 +179,12 @@ class Contribution(models.Model):
             raise ValidationError(errors)
 
 
+# The budget category of AI compute: what the pipeline's tasks cost (coprod.compute). Its
+# lines are kept in COMPUTE_CURRENCY, the currency of the compute prices, so that spent and
+# budget compare without an exchange rate.
+AI_COMPUTE_CATEGORY = "AI compute"
+
+
 class BudgetLine(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE,
                                   related_name="budget_lines")
@@ -197,8 +203,16 @@ class BudgetLine(models.Model):
     def __str__(self) -> str:
         return f"{self.category} {self.amount} {self.currency}"
 
+    @property
+    def is_ai_compute(self) -> bool:
+        return self.category.strip().casefold() == AI_COMPUTE_CATEGORY.casefold()
+
     def clean(self):
         errors = minor_unit_errors(self.currency, amount=self.amount)
+        if self.is_ai_compute and self.currency != settings.COMPUTE_CURRENCY:
+            errors["currency"] = _(
+                "AI compute is budgeted in %(currency)s, the currency of the compute prices "
+                "(the COMPUTE_CURRENCY setting).") % {"currency": settings.COMPUTE_CURRENCY}
         if errors:
             raise ValidationError(errors)
 

@@ -68,6 +68,11 @@ class Event(models.Model):
         STATEMENT_ISSUED = "agreement.statement_issued", _("Statement issued")
         AI_MODEL_ADDED = "ai_model.added", _("AI model registered")
         AI_MODEL_CHANGED = "ai_model.changed", _("AI model changed")
+        COMPUTE_PRICES_ADDED = "compute.prices_added", _("Compute prices added")
+        COMPUTE_CARBON_ADDED = "compute.carbon_added", _("Grid carbon intensity added")
+        COMPUTE_HELD = "compute.held", _("Held for the AI compute budget")
+        COMPUTE_HOLD_RELEASED = "compute.hold_released", _("Budget hold released")
+        COMPUTE_HOLD_REFUSED = "compute.hold_refused", _("Budget hold refused")
         API_TOKEN_CREATED = "api_token.created", _("API token created")
         API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
         # The localization pipeline.

@@ -30,6 +30,7 @@ from psycopg.types.range import DateRange
 from coprod.accounts.models import Company
 from coprod.audit.models import Event
 from coprod.catalog.models import Title
+from coprod.compute.models import Stage
 from coprod.core.storage import field_chunks
 from coprod.registry.gate import ModelNotApproved, model_use_check
 from coprod.rights import avails
@@ -51,6 +52,7 @@ from localization.events import pipeline_event
 from localization.permissions import check_can_deliver
 from localization.runs import lifecycle
 from localization.runs.lifecycle import RunKind
+from localization.runs.metering import track_subject
 from localization.subtitles import selectors as subtitles_selectors
 from localization.subtitles.formats import FORMATS
 from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
@@ -75,7 +77,9 @@ MACHINE = background.RunStateMachine(
     })
 KIND = RunKind(key="package", label=gettext_lazy("Delivery package"), model=DeliveryPackage,
                machine=MACHINE, task=background.BUILD_DELIVERY_PACKAGE, running=State.BUILDING,
-               reset={"manifest": {}, "sha256": ""})
+               reset={"manifest": {}, "sha256": ""},
+               usage=lambda package: track_subject(Stage.DELIVERY, package.track,
+                                                   language=package.language))
 
 
 class DeliveryRefused(ValidationError):

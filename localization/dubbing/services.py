@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coprod.audit.models import Event
+from coprod.compute.models import Stage
 from coprod.core.storage import field_local_copy
 from coprod.registry.gate import ModelNotApproved, model_use_check
 from localization import background
@@ -38,6 +39,7 @@ from localization.events import pipeline_event
 from localization.permissions import check_can_dub
 from localization.runs import lifecycle
 from localization.runs.lifecycle import RunKind
+from localization.runs.metering import model_used, track_subject
 from localization.subtitles.cues import plain_text
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 
@@ -63,7 +65,8 @@ MACHINE = background.RunStateMachine(
 })
 KIND = RunKind(key="dub", label=gettext_lazy("Dub"), model=DubTrack, machine=MACHINE,
                task=background.DUB_TRACK, running=State.SYNTHESIZING,
-               reset={"fit_flags": [], "clips_synthesized": 0, "clips_reused": 0})
+               reset={"fit_flags": [], "clips_synthesized": 0, "clips_reused": 0},
+               usage=lambda dub: track_subject(Stage.DUBBING, dub.track))
 
 
 class DubRefused(ValidationError):
@@ -90,10 +93,12 @@ def voices_for_language(language: str) -> list[tts.VoiceIdentity]:
 def voice_clearance(*, title, voice: tts.VoiceIdentity):
     """The registry entry and agreement clearing ``voice`` on ``title``, or DubRefused."""
     try:
-        return model_use_check(title=title, sha256=voice.model_sha256, kind="tts")
+        clearance = model_use_check(title=title, sha256=voice.model_sha256, kind="tts")
     except ModelNotApproved as error:
         raise DubRefused(_("The voice %(voice)s may not be used on %(title)s: %(reason)s")
                          % {"voice": voice.key, "title": title, "reason": error}) from error
+    model_used(clearance.label)
+    return clearance
 
 
 def voice_role_set(*, title, language: str, speaker: str, voice_key: str,

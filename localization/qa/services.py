@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coprod.audit.models import Event
+from coprod.compute.models import Stage
 from localization import background, qa
 from localization.events import pipeline_event
 from localization.permissions import check_can_check_quality, check_can_edit_track
@@ -54,7 +55,7 @@ def frame_rate_result(track: SubtitleTrack, issues: list[qa.Issue]) -> dict:
 
 
 KIND = track_run_kind(TrackRun.Kind.QUALITY_CHECK, label=gettext_lazy("Quality check"),
-                      task=background.CHECK_TRACK_QUALITY)
+                      task=background.CHECK_TRACK_QUALITY, stage=Stage.QA)
 
 
 def quality_check_enqueue(*, track: SubtitleTrack, user=None) -> TrackRun:

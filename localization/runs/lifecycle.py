@@ -20,7 +20,7 @@ import datetime as dt
 import logging
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -29,8 +29,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coprod.audit.models import Event
+from coprod.compute.services import budget_hold_check
 from localization import background, signals
 from localization.events import pipeline_event
+from localization.runs import metering
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ class RunKind:
     reset: Mapping[str, object] = field(default_factory=dict)
     not_stale: models.Q | None = None
     announced: bool = True
+    usage: Callable[[models.Model], metering.UsageSubject] | None = None
 
     @property
     def states(self):
@@ -89,11 +92,26 @@ def run_move(kind: RunKind, run, new_state: str, *, actor=None,
         signals.run_ended.send(sender=type(run), kind=kind.key, run=run)
 
 
-def run_enqueue(kind: RunKind, run) -> None:
-    """Give the run a new message id and queue its task once the transaction commits."""
+def run_enqueue(kind: RunKind, run, *, budget: bool = True) -> bool:
+    """Give the run a new message id and queue its task once the transaction commits.
+
+    A run that never ran is first checked against its title's AI compute budget
+    (``coprod.compute``): when its estimated cost would take the title past the budget it
+    stays queued without a message, held for a rights manager (``budget=False`` once one
+    released it). Returns whether the task was queued."""
+    if budget and kind.usage is not None and not run.attempts:
+        subject = kind.usage(run)
+        if subject.title is not None and budget_hold_check(
+                run_type=run._meta.label_lower, run_id=run.pk, task=kind.key,
+                stage=subject.stage, title=subject.title, content_key=subject.content_key,
+                content_seconds=subject.content_seconds) is not None:
+            type(run).objects.filter(pk=run.pk).update(task_id="")
+            run.task_id = ""
+            return False
     run.task_id = str(uuid.uuid4())
     type(run).objects.filter(pk=run.pk).update(task_id=run.task_id)
     background.task_enqueue_on_commit(kind.task, args=[run.pk], task_id=run.task_id)
+    return True
 
 
 def run_claim(kind: RunKind, run_id: int, *, task_id: str | None = None, worker: str = "",
@@ -158,18 +176,22 @@ def run_fail(kind: RunKind, run, message: str):
 def run_guarded(kind: RunKind, run, work, *, time_limit_message: str,
                 refusals: tuple[type[Exception], ...] = ()):
     """Run ``work`` with a heartbeat; a time limit, refusal or crash fails the run, and a
-    run stopped meanwhile (``RunStopped``) is returned as it now is."""
+    run stopped meanwhile (``RunStopped``) is returned as it now is. The attempt is
+    measured and recorded with its cost (``metering``), however it ended."""
     def guarded():
         try:
             return work()
         except RunStopped:
             return kind.queryset().get(pk=run.pk)
 
-    with run_heartbeat(kind, run):
-        return background.run_guarded(
+    with run_heartbeat(kind, run), metering.measure() as measurement:
+        result = background.run_guarded(
             work=guarded, fail=lambda reason: run_fail(kind, run, reason),
             label=f"{str(kind.label).lower()} {run.pk}", time_limit_message=time_limit_message,
             refusals=refusals)
+    if kind.usage is not None:
+        metering.usage_record(kind, run, result, measurement, kind.usage)
+    return result
 
 
 # --- a worker's heartbeat --------------------------------------------------------------------

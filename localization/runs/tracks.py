@@ -11,6 +11,7 @@ from localization import background
 from localization.events import pipeline_event
 from localization.runs import lifecycle
 from localization.runs.lifecycle import RunKind
+from localization.runs.metering import track_subject
 from localization.runs.models import TrackRun
 
 State = TrackRun.State
@@ -28,9 +29,10 @@ MACHINE = background.RunStateMachine(
     })
 
 
-def track_run_kind(kind: str, *, label, task: str) -> RunKind:
+def track_run_kind(kind: str, *, label, task: str, stage: str) -> RunKind:
     return RunKind(key=kind, label=label, model=TrackRun, machine=MACHINE, task=task,
-                   running=State.RUNNING, filters={"kind": kind}, reset={"result": {}})
+                   running=State.RUNNING, filters={"kind": kind}, reset={"result": {}},
+                   usage=lambda run: track_subject(stage, run.track))
 
 
 def track_run_create(kind: RunKind, *, track, actor=None) -> TrackRun:

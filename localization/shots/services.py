@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coprod.audit.models import Event
+from coprod.compute.models import Stage
 from localization import background
 from localization.engines import shots as shots_engine
 from localization.events import pipeline_event
@@ -17,6 +18,7 @@ from localization.media.services import media_local_path
 from localization.permissions import check_can_detect_shots
 from localization.runs import lifecycle
 from localization.runs.lifecycle import RunKind
+from localization.runs.metering import media_subject
 from localization.shots.models import ShotDetection
 
 State = ShotDetection.State
@@ -36,7 +38,8 @@ MACHINE = background.RunStateMachine(
 KIND = RunKind(key="shot_detection", label=gettext_lazy("Shot detection"),
                model=ShotDetection, machine=MACHINE, task=background.DETECT_SHOT_CHANGES,
                running=State.DETECTING,
-               reset={"frames": [], "frame_count": 0, "frame_rate": None})
+               reset={"frames": [], "frame_count": 0, "frame_rate": None},
+               usage=lambda detection: media_subject(Stage.QA, detection.media))
 
 
 class ShotDetectionRefused(ValidationError):

@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from coprod.audit.models import Event
+from coprod.compute.models import Stage
 from localization import background
 from localization.events import pipeline_event
 from localization.runs import lifecycle
 from localization.runs.lifecycle import RunKind
+from localization.runs.metering import media_subject
 from localization.subtitles.cues import Cue
 from localization.subtitles.models import SubtitleTrack
 from localization.subtitles.services import track_create
@@ -44,7 +46,9 @@ KIND = RunKind(key="transcription", label=gettext_lazy("Transcription"),
                model=LocalizationJob, machine=MACHINE, task=background.TRANSCRIBE_MEDIA,
                running=State.EXTRACTING_AUDIO, reset={"step_seconds": {}, "chunk_count": 0},
                # Split into chunks, the job waits on them; each chunk has a heartbeat.
-               not_stale=Q(state=State.TRANSCRIBING, chunk_count__gt=0))
+               not_stale=Q(state=State.TRANSCRIBING, chunk_count__gt=0),
+               usage=lambda job: media_subject(Stage.TRANSCRIPTION, job.media,
+                                               language=job.language))
 
 
 def transition(job: LocalizationJob, new_state: str, **fields) -> None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from coprod.registry import gate as registry
 from coprod.registry.models import AIModel
 from localization.checksums import cached_file_sha256
+from localization.runs.metering import model_used
 
 
 @dataclass(frozen=True)
@@ -47,5 +48,6 @@ def asr_model_check_approved(*, title, model_path: str | Path) -> ApprovedModel:
                                              kind=AIModel.Kind.SPEECH_RECOGNITION)
     except registry.ModelNotApproved as error:
         raise ModelNotApproved(str(error)) from None
+    model_used(clearance.label)
     return ApprovedModel(name=clearance.label, sha256=checksum,
                          agreement=clearance.agreement.reference)

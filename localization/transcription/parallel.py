@@ -40,12 +40,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coprod.compute.models import Stage
 from coprod.core.storage import local_copy
 from localization import background, signals
 from localization.engines import asr
 from localization.media import decoding as media_tools
 from localization.runs import lifecycle
 from localization.runs.lifecycle import RunKind
+from localization.runs.metering import device_used, media_subject
 from localization.subtitles.profiles import profile_for
 from localization.subtitles.segmentation import Word, segment_words
 from localization.transcription import jobs
@@ -76,7 +78,10 @@ MACHINE = background.RunStateMachine(
     })
 KIND = RunKind(key="transcription_chunk", label=gettext_lazy("Transcription chunk"),
                model=TranscriptionChunk, machine=MACHINE, task=background.TRANSCRIBE_CHUNK,
-               running=State.RUNNING, reset={"words": [], "seconds": None}, announced=False)
+               running=State.RUNNING, reset={"words": [], "seconds": None}, announced=False,
+               usage=lambda chunk: media_subject(
+                   Stage.TRANSCRIPTION, chunk.job.media, language=chunk.job.language,
+                   media_seconds=(chunk.end_ms - chunk.start_ms) / 1000))
 
 
 def chunks_plan(wav_path: Path) -> list[Chunk]:
@@ -154,6 +159,7 @@ def _recognize(chunk: TranscriptionChunk) -> TranscriptionChunk:
     job = chunk.job
     config = asr.EngineConfig.from_settings()
     model = asr_model_check_approved(title=job.media.title, model_path=config.model_path)
+    device_used(config.resolved().device)
     started = time.monotonic()
     with local_copy(default_storage, chunk.audio_name) as path:
         words = transcribe_wav(path, config=config, language=job.language,

@@ -20,7 +20,7 @@ from localization.media import services as media_services
 from localization.media.models import MediaAsset
 from localization.media.services import media_local_path
 from localization.permissions import check_can_change_run
-from localization.runs import lifecycle
+from localization.runs import lifecycle, metering
 from localization.shots.services import shot_detection_create
 from localization.subtitles.profiles import profile_for
 from localization.subtitles.segmentation import segment_words
@@ -114,6 +114,7 @@ def _run_pipeline(job: LocalizationJob, reporter: ProgressReporter) -> Localizat
             return parallel.job_fan_out(job, reporter, wav_path, chunks, timings)
 
         reporter.enter(State.TRANSCRIBING, step_seconds=timings)
+        metering.device_used(config.resolved().device)
         started = time.monotonic()
         words = transcribe_wav(wav_path, config=config, language=job.language,
                                chunk_seconds=settings.WHISPER_CHUNK_SECONDS,

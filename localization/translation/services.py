@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coprod.audit.models import Event
+from coprod.compute.models import Stage
 from coprod.registry.gate import ModelClearance, ModelNotApproved, model_use_check
 from localization import background, qa
 from localization.engines.mt import (
@@ -22,7 +23,7 @@ from localization.engines.mt import (
 from localization.events import pipeline_event
 from localization.permissions import check_can_translate_track
 from localization.qa.services import quality_check_track
-from localization.runs import lifecycle
+from localization.runs import lifecycle, metering
 from localization.runs.models import TrackRun
 from localization.runs.tracks import track_run_create, track_run_kind
 from localization.subtitles.cues import ITALIC_CLOSE, ITALIC_OPEN, is_all_italic, plain_text
@@ -38,7 +39,7 @@ from localization.translation.memory import (
 
 State = SubtitleCue.State
 KIND = track_run_kind(TrackRun.Kind.TRANSLATION, label=gettext_lazy("Translation"),
-                      task=background.TRANSLATE_TRACK)
+                      task=background.TRANSLATE_TRACK, stage=Stage.TRANSLATION)
 
 
 class TranslationRefused(ValidationError):
@@ -62,7 +63,9 @@ def engine_clearance(translation_engine: TranslationEngine, *, title) -> ModelCl
     """
     if not translation_engine.identity.model_sha256:
         return None
-    return model_use_check(title=title, sha256=translation_engine.identity.model_sha256)
+    clearance = model_use_check(title=title, sha256=translation_engine.identity.model_sha256)
+    metering.model_used(clearance.label)
+    return clearance
 
 
 def _engine_cleared(title, translation_engine) -> None:
