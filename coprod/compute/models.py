@@ -60,7 +60,8 @@ class PriceList(models.Model):
                               help_text=_("Where the prices come from (contract, invoice)"))
     source_date = models.DateField(_("source date"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
-                                   on_delete=models.PROTECT, related_name="+", null=True)
+                                   on_delete=models.PROTECT, related_name="+", null=True,
+                                   blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -112,7 +113,8 @@ class CarbonIntensity(models.Model):
                               help_text=_("Where the figure comes from (grid operator, year)"))
     source_date = models.DateField(_("source date"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
-                                   on_delete=models.PROTECT, related_name="+", null=True)
+                                   on_delete=models.PROTECT, related_name="+", null=True,
+                                   blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

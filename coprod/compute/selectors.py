@@ -133,13 +133,17 @@ def rollup(usage: QuerySet[ComputeUsage], by: str | None = None) -> list[Rollup]
     group = GROUPS[by] if by else None
     if by == "month":
         usage = usage.annotate(month=TruncMonth("started_at"))
-    fields = [group] if group else []
-    rows = (usage.values(*fields).order_by(*fields).annotate(
-        tasks=Count("pk"), unpriced=Count("pk", filter=Q(cost__isnull=True)),
-        wall=Sum("wall_seconds"), cpu=Sum("cpu_seconds"), gpu=Sum("gpu_seconds"),
-        joules=Sum("energy_joules"), media=Sum("media_seconds"), peak=Max("peak_memory_bytes"),
-        estimated=Count("pk", filter=Q(energy_source=ComputeUsage.EnergySource.ESTIMATE)),
-        cost=Sum("cost"), grams=Sum("emissions_grams")))
+    sums = {"tasks": Count("pk"), "unpriced": Count("pk", filter=Q(cost__isnull=True)),
+            "wall": Sum("wall_seconds"), "cpu": Sum("cpu_seconds"), "gpu": Sum("gpu_seconds"),
+            "joules": Sum("energy_joules"), "media": Sum("media_seconds"),
+            "peak": Max("peak_memory_bytes"), "cost": Sum("cost"),
+            "grams": Sum("emissions_grams"),
+            "estimated": Count("pk", filter=Q(
+                energy_source=ComputeUsage.EnergySource.ESTIMATE))}
+    if group:
+        rows = list(usage.values(group).order_by(group).annotate(**sums))
+    else:
+        rows = [usage.aggregate(**sums)]
     content = _content_seconds(usage, group)
     labels = _labels(by, [row[group] for row in rows]) if group else {}
     result = []
@@ -153,8 +157,6 @@ def rollup(usage: QuerySet[ComputeUsage], by: str | None = None) -> list[Rollup]
             cost=row["cost"] or Decimal(0), emissions_grams=row["grams"] or Decimal(0),
             content_seconds=content.get(key, Decimal(0)), media_seconds=row["media"] or 0,
             peak_memory_bytes=row["peak"] or 0))
-    if not group and not result:
-        result.append(Rollup())
     return result
 
 

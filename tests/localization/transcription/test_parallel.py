@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from coprod.accounts.roles import Role
 from coprod.audit.models import Event
+from coprod.compute.models import ComputeUsage
 from localization.runs import lifecycle
 from localization.runs.services import runs_requeue_stale
 from localization.subtitles.models import SubtitleTrack
@@ -107,6 +108,18 @@ def test_long_media_is_recognized_in_chunks_and_joined_once(fanned_out,
     states = list(Event.objects.about(job).filter(action=Event.Action.RUN_STATE_CHANGED)
                   .order_by("id").values_list("after__state", flat=True))
     assert states == ["extracting_audio", "transcribing", "segmenting", "done"]
+    # Each task was measured: the job's (audio and cutting) and each chunk's recognition.
+    usage = {(row.task, row.run_id): row for row in ComputeUsage.objects.all()}
+    assert float(usage[("transcription", str(job.pk))].media_seconds) == pytest.approx(
+        62.5, abs=0.2)
+    chunk_rows = [usage[("transcription_chunk", str(chunk.pk))] for chunk in chunks]
+    assert float(sum(row.media_seconds for row in chunk_rows)) == pytest.approx(62.5, abs=0.2)
+    assert all(row.stage == "transcription" and row.language == job.language
+               and row.title_id == job.media.title_id and row.cpu_seconds > 0
+               and row.content_key == f"localization.mediaasset:{job.media_id}"
+               and any(name.lower().startswith("whisper") for name in row.models_used)
+               for row in chunk_rows)
+    assert [row.worker for row in chunk_rows].count("gpu-2") == len(others)
 
 
 def test_short_media_stays_in_one_task(title, settings):
