@@ -18,10 +18,11 @@ import tempfile
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,7 +31,8 @@ from psycopg.types.range import DateRange
 from coprod.accounts.models import Company
 from coprod.audit.models import Event
 from coprod.catalog.models import Title
-from coprod.compute.models import Stage
+from coprod.compute import selectors as compute_selectors
+from coprod.compute.models import ComputeUsage, Stage
 from coprod.core.storage import field_chunks
 from coprod.registry.gate import ModelNotApproved, model_use_check
 from coprod.rights import avails
@@ -53,9 +55,12 @@ from localization.permissions import check_can_deliver
 from localization.runs import lifecycle
 from localization.runs.lifecycle import RunKind
 from localization.runs.metering import track_subject
+from localization.runs.models import TrackRun
+from localization.shots.models import ShotDetection
 from localization.subtitles import selectors as subtitles_selectors
 from localization.subtitles.formats import FORMATS
 from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
+from localization.transcription.models import LocalizationJob
 
 State = DeliveryPackage.State
 # Subtitle formats per target language; the others get TTML, SRT and WebVTT.
@@ -355,6 +360,54 @@ def _clearance(title: Title, sha256: str, kind: str | None = None) -> dict:
             "agreement_version": clearance.agreement_version}
 
 
+def _runs_behind(package: DeliveryPackage) -> list[models.Model]:
+    """The runs that made what the package delivers: the transcription (and its chunks) of
+    the Korean track, the translation and QA runs of the track and its source, the shot
+    detection of the media, the dub, and earlier builds of this package."""
+    tracks = [track for track in (package.track, package.track.source_track) if track]
+    runs: list[models.Model] = [*TrackRun.objects.filter(track__in=tracks)]
+    for track in tracks:
+        job = LocalizationJob.objects.filter(track=track).first()
+        if job is not None:
+            runs += [job, *job.chunks.all()]
+    media = [track.media_id for track in tracks if track.media_id]
+    runs += list(ShotDetection.objects.filter(media_id__in=media))
+    if package.include_dub and package.dub is not None:
+        runs.append(package.dub)
+    return [*runs, package]
+
+
+def compute_behind(package: DeliveryPackage) -> dict:
+    """The compute, energy, emissions and cost that produced the package (every measured
+    attempt of the runs behind it, failures included; this build is still running)."""
+    refs = models.Q(pk__in=[])
+    by_type: dict[str, list[str]] = {}
+    for run in _runs_behind(package):
+        by_type.setdefault(run._meta.label_lower, []).append(str(run.pk))
+    for run_type, ids in by_type.items():
+        refs |= models.Q(run_type=run_type, run_id__in=ids)
+    usage = ComputeUsage.objects.filter(refs)
+
+    def figures(row) -> dict:
+        return {"tasks": row.tasks, "unpriced_tasks": row.unpriced,
+                "cost": str(compute_selectors.money(row.cost, row.currency)),
+                "cost_exact": str(row.cost),
+                "cpu_seconds": str(row.cpu_seconds), "gpu_seconds": str(row.gpu_seconds),
+                "energy_kwh": str(row.energy_kwh.quantize(Decimal("0.000001"))),
+                "energy_estimated_tasks": row.estimated_energy_tasks,
+                "emissions_g_co2e": str(row.emissions_grams.quantize(Decimal("0.001")))}
+
+    whole = compute_selectors.total(usage)
+    return {"currency": whole.currency, **figures(whole),
+            "by_stage": {row.key: figures(row)
+                         for row in compute_selectors.rollup(usage, by="stage")},
+            "models": sorted({name for names in usage.values_list("models_used", flat=True)
+                              for name in names}),
+            "note": "Every measured attempt of the runs behind this package, failed ones "
+                    "included; this build itself is not yet counted. Energy marked as "
+                    "estimated comes from CPU time, not from a meter."}
+
+
 def _manifest(package: DeliveryPackage, rights: RightsCheck) -> dict:
     track = package.track
     title = package.title
@@ -414,6 +467,7 @@ def _manifest(package: DeliveryPackage, rights: RightsCheck) -> dict:
             "translator": _person(track.translator),
             "cue_approvers": sorted(approvers),
         },
+        "compute": compute_behind(package),
         "files": [],
     }
 

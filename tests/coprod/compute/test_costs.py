@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from coprod.accounts.roles import Role
@@ -314,3 +315,21 @@ def test_usage_rows_are_what_the_run_cost_and_stay_as_recorded():
     usage = record(TitleFactory())
     assert ComputeUsage.objects.count() == 1
     assert usage.cost == usage.cpu_cost + usage.gpu_cost + usage.energy_cost
+
+
+def test_the_runs_page_says_a_run_is_held_and_why(budgeted_track, client,
+                                                  django_capture_on_commit_callbacks):
+    agreement, _title, track = budgeted_track
+    media_for(track, 90)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = qa_services.quality_check_enqueue(track=track)
+    manager = user_create(username="rm", password="pw-long-enough", role=Role.RIGHTS_MANAGER)
+    client.force_login(manager)
+    page = client.get(reverse("localization:run-list")).content.decode()
+    row = page.split(f'data-run="quality_check-{run.pk}"')[1].split("</tr>")[0]
+    assert "Held for the AI compute budget" in row
+    assert "estimated 1.50 USD; 0.00 of 1.00 USD spent under " + agreement.reference in row
+    hold = ComputeHold.objects.get(run_id=str(run.pk))
+    compute.hold_decide(actor=manager, hold=hold, release=False)
+    page = client.get(reverse("localization:run-list")).content.decode()
+    assert "Held for the AI compute budget" not in page

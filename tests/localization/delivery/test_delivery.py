@@ -5,14 +5,19 @@ import hashlib
 import io
 import json
 import zipfile
+from decimal import Decimal
 
 import pytest
+from django.db.models import Q
 
+from coprod.compute import services as compute
+from coprod.compute.models import ComputeUsage
 from coprod.registry.models import AIModel
 from localization.delivery import services as delivery
 from localization.delivery.models import DeliveryPackage
 from localization.delivery.services import DeliveryRefused
 from localization.dubbing import services as dubbing
+from localization.qa import services as qa_services
 from localization.subtitles.models import CueRevision, SubtitleCue
 from tests.coprod.rights_helpers import company, grant, hold
 from tests.factories import TitleFactory, UserFactory
@@ -276,3 +281,41 @@ def test_a_grant_of_every_language_covers_the_packages_language(
         start=D(2026, 6, 1), end=D(2027, 6, 1))
     assert check.reasons == ["Not granted to Siam Stream: SVOD, th (dubbed) in TH "
                              "(2026-06-01 – 2027-06-01)"]
+
+
+@pytest.fixture
+def priced(db):
+    return compute.price_list_create(
+        actor=None, site="local", currency="USD", cpu_hour=Decimal("3.60"), kwh=Decimal("0.20"),
+        gpu_hours={}, source="test tariff", source_date=D(2026, 11, 1))
+
+
+def test_the_manifest_records_the_compute_energy_and_cost_behind_the_package(
+        priced, ready, django_capture_on_commit_callbacks):
+    title, track, dub = ready
+    grant(title, licensee="Siam Stream", territory="TH", languages=("th",),
+          kinds=("sub", "dub"), start=D(2026, 1, 1), end=D(2028, 1, 1), contract="CT-OUT-9")
+    with django_capture_on_commit_callbacks(execute=True):  # QA of the source track
+        check = qa_services.quality_check_enqueue(track=track.source_track)
+    with django_capture_on_commit_callbacks(execute=True):  # another title's work
+        qa_services.quality_check_enqueue(track=approved_track(TitleFactory(), "th", [
+            (0, 1000, "ไม่", "")]))
+
+    package = build(title, django_capture_on_commit_callbacks)
+
+    assert package.state == DeliveryPackage.State.DONE, package.error
+    behind = ComputeUsage.objects.filter(
+        Q(run_type="localization.dubtrack", run_id=str(dub.pk))
+        | Q(run_type="localization.trackrun", run_id=str(check.pk)))
+    assert behind.count() == 2
+    compute_figures = package.manifest["compute"]
+    assert compute_figures["tasks"] == 2 and compute_figures["currency"] == "USD"
+    assert Decimal(compute_figures["cost_exact"]) == sum(row.cost for row in behind)
+    assert Decimal(compute_figures["cpu_seconds"]) == sum(row.cpu_seconds for row in behind)
+    assert set(compute_figures["by_stage"]) == {"dubbing", "qa"}
+    assert compute_figures["by_stage"]["dubbing"]["tasks"] == 1
+    assert compute_figures["energy_estimated_tasks"] == 2
+    assert any("espeak" in name for name in compute_figures["models"])
+    # The package's own build was measured once it finished.
+    assert ComputeUsage.objects.filter(run_type="localization.deliverypackage",
+                                       run_id=str(package.pk), stage="delivery").exists()
