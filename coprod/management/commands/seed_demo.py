@@ -4,6 +4,7 @@ and one user per role."""
 import datetime as dt
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -12,10 +13,12 @@ from coprod.accounts.models import Company, User
 from coprod.accounts.roles import Role
 from coprod.accounts.services import user_create
 from coprod.agreements import services as agreement_services
-from coprod.agreements.models import Agreement
+from coprod.agreements.models import AI_COMPUTE_CATEGORY, Agreement
 from coprod.agreements.statements import statement_issue
 from coprod.catalog import services as catalog_services
 from coprod.catalog.models import Genre, Title
+from coprod.compute import services as compute_services
+from coprod.compute.models import CarbonIntensity, PriceList
 from coprod.registry.models import AIModel
 from coprod.rights import services as rights_services
 
@@ -96,6 +99,7 @@ class Command(BaseCommand):
             self._credits_and_rights(companies)
             if not Agreement.objects.exists():
                 self._agreements(companies)
+            self._compute_prices()
         self.stdout.write("Demo accounts (username / password / role):")
         for username, password, role, *_ in USERS:
             self.stdout.write(f"  {username:<11} {password:<22} {Role(role).label}")
@@ -171,6 +175,11 @@ class Command(BaseCommand):
                                          signatory=user)
         agreement_services.agreement_update(actor=sfr, agreement=venture, data={},
                                             approved_models=AIModel.objects.all())
+        diner = Title.objects.get(original_title="별빛 식당", parent__isnull=True)
+        agreement_services.budget_line_add(
+            actor=sfr, agreement=venture, title=diner, category=AI_COMPUTE_CATEGORY,
+            amount=Decimal("25.00"), currency=settings.COMPUTE_CURRENCY,
+            description="Transcription, translation and dubbing on the venture's GPUs")
         self._execute(venture, sfr, (sfr, utopai))
 
         seoul = Title.objects.get(original_title="서울의 밤", parent__isnull=True)
@@ -235,7 +244,6 @@ class Command(BaseCommand):
             actor=sfr, agreement=coproduction, title=seoul, territory="JP", period="2026-Q2",
             amount=Decimal(95_000_000), currency="KRW", received_on=dt.date(2026, 6, 30))
 
-        diner = Title.objects.get(original_title="별빛 식당", parent__isnull=True)
         dubbing = agreement_services.agreement_create(
             actor=sfr, reference="CP-2026-011", name="Starlight Diner: Japanese dub",
             currency="JPY", titles=[diner], territory_expression="JP")
@@ -248,6 +256,26 @@ class Command(BaseCommand):
         agreement_services.agreement_transition(actor=sfr, agreement=dubbing,
                                                 to="awaiting_approvals")
         agreement_services.agreement_approve(actor=sfr, agreement=dubbing, version=1)
+
+    @staticmethod
+    def _compute_prices() -> None:
+        """Illustrative prices and grid intensity for the workers' default site, so the demo
+        prices its AI work; an administrator replaces them with the real tariff."""
+        site = settings.COMPUTE_SITE
+        if not PriceList.objects.filter(site=site).exists():
+            compute_services.price_list_create(
+                actor=None, site=site, currency=settings.COMPUTE_CURRENCY,
+                cpu_hour=Decimal("0.048"), kwh=Decimal("0.12"),
+                gpu_hours={"NVIDIA H200": Decimal("3.50"),
+                           "NVIDIA A100-SXM4-80GB": Decimal("1.80")},
+                source="Demo figures, not a tariff: replace with the data centre's contract",
+                source_date=dt.date(2026, 12, 1))
+        if not CarbonIntensity.objects.filter(site=site).exists():
+            compute_services.carbon_intensity_create(
+                actor=None, site=site, grams_per_kwh=Decimal("436"),
+                source="Demo figure near published estimates of Korea's grid average; "
+                       "replace with the utility's figure",
+                source_date=dt.date(2026, 12, 1))
 
     @staticmethod
     def _execute(agreement, actor, signatories) -> None:

@@ -39,3 +39,13 @@ def test_seed_demo_loads_partners_titles_and_a_user_per_role(capsys):
         "JV-2026-001"
     statements = agreement_statements(Agreement.objects.get(reference="CP-2026-007"))
     assert [statement.period for statement in statements] == ["2026-Q1", "2026-Q2"]
+    # The demo prices its AI work, labelled as demo figures, against a compute budget.
+    from coprod.compute.models import CarbonIntensity, PriceList
+    from coprod.compute.selectors import budget_status_for
+
+    [prices] = PriceList.objects.filter(site="local")
+    assert "Demo figures" in prices.source and prices.gpu_hour("NVIDIA H200") > 0
+    assert CarbonIntensity.objects.filter(site="local").count() == 1
+    diner = Title.objects.get(original_title="별빛 식당", parent__isnull=True)
+    [budget] = budget_status_for(diner)
+    assert budget.agreement.reference == "JV-2026-001" and budget.budget > 0
