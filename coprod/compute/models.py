@@ -136,6 +136,7 @@ class ComputeUsage(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
         STOPPED = "stopped", _("Stopped (cancelled or requeued)")
+        LOST = "lost", _("Lost with its worker")
 
     class EnergySource(models.TextChoices):
         NVML = "nvml", _("Measured by the GPU (NVML)")

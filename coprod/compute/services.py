@@ -155,7 +155,8 @@ def usage_record(*, run_type: str, run_id, task: str, stage: str, attempt: int, 
         energy_source=(ComputeUsage.EnergySource.NVML if gpu_energy_joules is not None
                        else ComputeUsage.EnergySource.ESTIMATE),
         energy_note=energy_note[:200], price_list=prices, carbon_intensity=intensity)
-    if prices is not None:
+    # An attempt lost with its worker has only the time it held the run: it stays unpriced.
+    if prices is not None and outcome != ComputeUsage.Outcome.LOST:
         usage.currency = prices.currency
         usage.cpu_cost = _exact(cpu_seconds_exact / SECONDS_PER_HOUR * prices.cpu_hour)
         usage.energy_cost = _exact(kwh * prices.kwh)
@@ -163,7 +164,7 @@ def usage_record(*, run_type: str, run_id, task: str, stage: str, attempt: int, 
         if gpu_hour is not None:
             usage.gpu_cost = _exact(gpu_seconds_exact / SECONDS_PER_HOUR * gpu_hour)
             usage.cost = usage.cpu_cost + usage.gpu_cost + usage.energy_cost
-    if intensity is not None:
+    if intensity is not None and outcome != ComputeUsage.Outcome.LOST:
         usage.emissions_grams = (kwh * intensity.grams_per_kwh).quantize(Decimal("0.000001"))
     usage.save()
     return usage

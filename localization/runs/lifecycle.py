@@ -271,6 +271,7 @@ def run_retry(kind: RunKind, run, *, actor=None):
                        "limit": int(locked.RETRY_SILENCE_BEATS * settings.RUN_HEARTBEAT_SECONDS)})
             reason = _("retried by hand: worker %(worker)s stopped reporting") % {
                 "worker": locked.worker or "?"}
+            metering.lost_attempt_record(kind, locked)
         elif locked.state in (states.FAILED, states.CANCELLED):
             reason = ""
         else:
@@ -290,6 +291,7 @@ def run_requeue(kind: RunKind, run, *, now: dt.datetime | None = None):
         if locked is None or not run_worker_gone(kind, locked, now=now):
             return None
         age = locked.heartbeat_age(now)
+        metering.lost_attempt_record(kind, locked)
         _back_in_queue(kind, locked, actor=None, action=Event.Action.RUN_REQUEUED,
                        reason=_("worker %(worker)s stopped reporting %(age)s seconds ago")
                        % {"worker": locked.worker or "?", "age": int(age or 0)})

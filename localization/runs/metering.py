@@ -195,6 +195,27 @@ def outcome_of(kind, claimed, run) -> str:
     return "done"
 
 
+def lost_attempt_record(kind, run) -> None:
+    """Record the attempt of a run whose worker died (it is being put back in the queue):
+    only the time it held the run is known, from its start to its last heartbeat, so the
+    row is marked lost and left unpriced. Called in the requeue's transaction."""
+    if kind.usage is None or run.started_at is None:
+        return
+    subject = kind.usage(run)
+    if subject.title is None:
+        return
+    held = max(0.0, ((run.heartbeat_at or run.started_at) - run.started_at).total_seconds())
+    record(run_type=run._meta.label_lower, run_id=run.pk, task=kind.key, stage=subject.stage,
+           attempt=max(1, run.attempts), outcome="lost", title=subject.title,
+           episode=subject.episode, language=subject.language,
+           content_key=subject.content_key, content_seconds=subject.content_seconds,
+           media_seconds=0, worker=run.worker, site=settings.COMPUTE_SITE,
+           started_at=run.started_at, wall_seconds=held, cpu_seconds=0, peak_memory_bytes=0,
+           cpu_energy_joules=0,
+           energy_note="The worker died: only the time it held the run (to its last "
+                       "heartbeat) is known; CPU, memory and energy were not measured.")
+
+
 def usage_record(kind, claimed, run, measurement: Measurement,
                  subject_of: Callable[[object], UsageSubject]) -> None:
     """Record the attempt. Never fails the run: a record that cannot be written is logged."""

@@ -16,6 +16,7 @@ from django_celery_results.models import TaskResult
 
 from config.environment import database_url_for
 from coprod.audit.models import Event
+from coprod.compute.models import ComputeUsage
 from localization.subtitles.models import SubtitleTrack
 from localization.transcription import services as transcription_services
 from localization.transcription.accuracy import character_error_rate, normalized
@@ -103,6 +104,16 @@ def test_a_killed_workers_chunk_is_redone_with_no_word_lost_or_doubled(
     # The job itself waited: started once, never requeued.
     assert done.attempts == 1
     assert not Event.objects.about(done).filter(action=Event.Action.RUN_REQUEUED).exists()
+    # Every attempt is in the compute record: the killed one as lost with its worker (the
+    # time it held the chunk), the redone one measured by the worker that did it.
+    attempts = list(ComputeUsage.objects.filter(run_type="localization.transcriptionchunk",
+                                                run_id=str(victim.pk)).order_by("attempt"))
+    assert [(row.attempt, row.outcome, row.worker) for row in attempts] == [
+        (1, "lost", doomed.name), (2, "done", keeper.name)]
+    assert attempts[1].cpu_seconds > 0 and attempts[1].models_used
+    measured = ComputeUsage.objects.filter(run_type="localization.transcriptionchunk",
+                                           outcome="done")
+    assert measured.count() == len(chunks)
 
     track = SubtitleTrack.objects.get(job=done)
     cues = list(track.cues.order_by("index"))

@@ -306,3 +306,21 @@ def test_a_title_without_prices_gets_prices_from_the_version_in_force_when_it_ra
         attempt=1, outcome="done", title=title, started_at=started, wall_seconds=10,
         cpu_seconds=3600, peak_memory_bytes=1, cpu_energy_joules=0, energy_note="", site="local")
     assert usage.price_list == first and usage.cost == Decimal("0.36")
+
+
+def test_an_attempt_lost_with_its_worker_is_recorded_with_the_time_it_held_the_run(settings):
+    from localization.runs.services import runs_requeue_stale
+
+    settings.RUN_STALE_AFTER_SECONDS = 60
+    prices()
+    run = TrackRun.objects.create(track=korean_track(), kind=TrackRun.Kind.QUALITY_CHECK)
+    started = timezone.now() - dt.timedelta(seconds=400)
+    TrackRun.objects.filter(pk=run.pk).update(
+        state=TrackRun.State.RUNNING, worker="gone@host", task_id="old", attempts=1,
+        started_at=started, heartbeat_at=started + dt.timedelta(seconds=250))
+    runs_requeue_stale()
+    lost = ComputeUsage.objects.get(run_id=str(run.pk))
+    assert (lost.outcome, lost.worker, lost.attempt) == ("lost", "gone@host", 1)
+    assert lost.wall_seconds == Decimal(250) and lost.cpu_seconds == 0
+    assert lost.cost is None  # not measured: unpriced, never free
+    assert "worker died" in lost.energy_note
