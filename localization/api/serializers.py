@@ -3,6 +3,7 @@ packages) and what it accepts. Shapes only: the rules are the services'."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
@@ -11,10 +12,31 @@ from localization.delivery.models import DeliveryPackage
 from localization.dubbing.models import DubTrack
 from localization.media.models import MediaAsset
 from localization.runs.models import TrackRun
+from localization.runs.selectors import run_budget_hold
 from localization.transcription.models import LocalizationJob, TranscriptionChunk
 
 RUN_FIELDS = ("state", "progress", "error", "attempts", "created_at", "started_at",
-              "finished_at")
+              "finished_at", "budget_hold")
+
+
+class BudgetHoldSerializer(serializers.Serializer):
+    """Why a queued run waits: its estimated cost would take the title past an AI compute
+    budget, and a rights manager has not yet released it."""
+
+    estimate = serializers.DecimalField(max_digits=24, decimal_places=8)
+    spent = serializers.DecimalField(max_digits=24, decimal_places=8)
+    budget = serializers.DecimalField(max_digits=24, decimal_places=8)
+    currency = serializers.CharField()
+    agreement = serializers.CharField(source="agreement.reference")
+
+
+class HeldRunMixin(serializers.Serializer):
+    budget_hold = serializers.SerializerMethodField()
+
+    @extend_schema_field(BudgetHoldSerializer(allow_null=True))
+    def get_budget_hold(self, run) -> dict | None:
+        hold = run_budget_hold(run)
+        return BudgetHoldSerializer(hold).data if hold is not None else None
 
 
 def api_url(context: dict, name: str, pk) -> str | None:
@@ -49,7 +71,7 @@ class ChunkSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class JobSerializer(serializers.ModelSerializer):
+class JobSerializer(HeldRunMixin, serializers.ModelSerializer):
     """A transcription job: its state and progress (for long media, the sum of its
     parallel chunks'); once done, the track it made."""
 
@@ -81,7 +103,7 @@ class JobCreateSerializer(serializers.Serializer):
                                      help_text="The language spoken in it")
 
 
-class TranslationSerializer(serializers.ModelSerializer):
+class TranslationSerializer(HeldRunMixin, serializers.ModelSerializer):
     """A translation run: it fills one target track from its Korean source."""
 
     track = serializers.PrimaryKeyRelatedField(read_only=True,
@@ -108,7 +130,7 @@ class TranslationCreateSerializer(serializers.Serializer):
                                   "e.g. ja, zh-Hans, th)")
 
 
-class DubSerializer(serializers.ModelSerializer):
+class DubSerializer(HeldRunMixin, serializers.ModelSerializer):
     track = serializers.PrimaryKeyRelatedField(read_only=True)
     language = serializers.CharField(source="track.language", read_only=True)
     audio = serializers.SerializerMethodField(help_text="Download addresses, once done")
@@ -133,7 +155,7 @@ class DubCreateSerializer(serializers.Serializer):
     duck_original = serializers.BooleanField(default=True)
 
 
-class PackageSerializer(serializers.ModelSerializer):
+class PackageSerializer(HeldRunMixin, serializers.ModelSerializer):
     title = serializers.PrimaryKeyRelatedField(read_only=True)
     track = serializers.PrimaryKeyRelatedField(read_only=True)
     dub = serializers.PrimaryKeyRelatedField(read_only=True)

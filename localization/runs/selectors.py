@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from coprod.compute.models import ComputeHold
 from localization.runs.registry import RUN_KINDS, RunKind
 
 RELATED = {
@@ -41,3 +42,13 @@ def run_rows(*, active_only: bool = False, limit: int = 50) -> list[RunRow]:
 
 def runs_active_exist(rows: list[RunRow]) -> bool:
     return any(row.run.is_active for row in rows)
+
+
+def run_budget_hold(run) -> ComputeHold | None:
+    """The pending hold of a run queued without a message (held for its title's AI compute
+    budget), or None. Only such runs are looked up."""
+    if run is None or getattr(run, "task_id", "x") or run.state != "queued":
+        return None
+    return (ComputeHold.objects.filter(run_type=run._meta.label_lower, run_id=str(run.pk),
+                                       state=ComputeHold.State.PENDING)
+            .select_related("agreement").first())

@@ -333,3 +333,28 @@ def test_the_runs_page_says_a_run_is_held_and_why(budgeted_track, client,
     compute.hold_decide(actor=manager, hold=hold, release=False)
     page = client.get(reverse("localization:run-list")).content.decode()
     assert "Held for the AI compute budget" not in page
+
+
+def test_the_api_says_a_run_is_held_for_the_budget(budgeted_track,
+                                                    django_capture_on_commit_callbacks):
+    from localization.api.serializers import TranslationSerializer
+    from localization.translation import services as translation
+
+    agreement, _title, track = budgeted_track
+    media_for(track, 90)
+    # Translation history at the same rate as QA's, so the estimate passes the budget.
+    record(TitleFactory(), stage="translation", cpu_seconds=3600, content_seconds=60)
+    with django_capture_on_commit_callbacks(execute=True):
+        [target] = translation.track_translate(source_track=track, languages=["ja"])
+    run = target.runs.get()
+    data = TranslationSerializer(run).data
+    assert data["state"] == "queued"
+    assert data["budget_hold"] == {"estimate": "1.50000000", "spent": "0.00000000",
+                                   "budget": "1.00000000", "currency": "USD",
+                                   "agreement": agreement.reference}
+    manager = user_create(username="rm", password="pw-long-enough", role=Role.RIGHTS_MANAGER)
+    with django_capture_on_commit_callbacks(execute=True):
+        compute.hold_decide(actor=manager, hold=ComputeHold.objects.get(run_id=str(run.pk)),
+                            release=True)
+    run.refresh_from_db()
+    assert TranslationSerializer(run).data["budget_hold"] is None
