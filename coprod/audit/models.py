@@ -73,6 +73,7 @@ class Event(models.Model):
         COMPUTE_HELD = "compute.held", _("Held for the AI compute budget")
         COMPUTE_HOLD_RELEASED = "compute.hold_released", _("Budget hold released")
         COMPUTE_HOLD_REFUSED = "compute.hold_refused", _("Budget hold refused")
+        COMPUTE_HOLD_WITHDRAWN = "compute.hold_withdrawn", _("Budget hold withdrawn")
         API_TOKEN_CREATED = "api_token.created", _("API token created")
         API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
         # The localization pipeline.

@@ -217,6 +217,7 @@ class ComputeHold(models.Model):
         PENDING = "pending", _("Awaiting approval")
         RELEASED = "released", _("Approved and queued")
         REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn: the run was cancelled")
 
     run_type = models.CharField(_("run type"), max_length=60)
     run_id = models.CharField(_("run id"), max_length=40)

@@ -224,3 +224,21 @@ def hold_decide(*, actor: User, hold: ComputeHold, release: bool) -> ComputeHold
                      before=before, after=snapshot(locked))
         hold_decided.send(sender=ComputeHold, hold=locked, released=release, actor=actor)
     return locked
+
+
+def holds_withdraw(*, run_type: str, run_id, actor: User | None = None) -> int:
+    """Close the pending hold of a run cancelled while it waited, so that no rights manager
+    is asked about it any more. Returns how many were closed (0 or 1)."""
+    closed = 0
+    for hold in ComputeHold.objects.select_for_update().filter(
+            run_type=run_type, run_id=str(run_id), state=ComputeHold.State.PENDING):
+        before = snapshot(hold)
+        hold.state = ComputeHold.State.WITHDRAWN
+        hold.decided_by = actor
+        hold.decided_at = timezone.now()
+        hold.save(update_fields=["state", "decided_by", "decided_at"])
+        event_record(actor=actor, action=Event.Action.COMPUTE_HOLD_WITHDRAWN, instance=hold,
+                     title=hold.title, agreement=hold.agreement, before=before,
+                     after=snapshot(hold))
+        closed += 1
+    return closed

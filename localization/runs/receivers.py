@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 
 from coprod.compute.models import ComputeHold
-from coprod.compute.services import hold_decided
+from coprod.compute.services import hold_decided, holds_withdraw
+from localization import signals
 from localization.runs import lifecycle
 from localization.runs.registry import CHECKED_KINDS
 
@@ -30,5 +31,12 @@ def hold_decision(sender, *, hold: ComputeHold, released: bool, actor, **kwargs)
         lifecycle.run_cancel(kind, run, actor=actor)
 
 
+def run_cancelled(sender, *, kind: str, run, **kwargs) -> None:
+    """A run cancelled while held for its budget: its hold is withdrawn."""
+    if run.state == "cancelled":
+        holds_withdraw(run_type=run._meta.label_lower, run_id=run.pk)
+
+
 def connect() -> None:
     hold_decided.connect(hold_decision, dispatch_uid="localization.runs.hold_decision")
+    signals.run_stopped.connect(run_cancelled, dispatch_uid="localization.runs.hold_withdraw")

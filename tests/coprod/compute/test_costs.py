@@ -358,3 +358,20 @@ def test_the_api_says_a_run_is_held_for_the_budget(budgeted_track,
                             release=True)
     run.refresh_from_db()
     assert TranslationSerializer(run).data["budget_hold"] is None
+
+
+def test_a_held_run_cancelled_meanwhile_withdraws_its_hold(budgeted_track,
+                                                           django_capture_on_commit_callbacks):
+    from localization.runs import lifecycle
+
+    _agreement, _title, track = budgeted_track
+    media_for(track, 90)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = qa_services.quality_check_enqueue(track=track)
+    lifecycle.run_cancel(qa_services.KIND, run)
+    hold = ComputeHold.objects.get(run_id=str(run.pk))
+    assert hold.state == "withdrawn"
+    assert Event.objects.filter(action=Event.Action.COMPUTE_HOLD_WITHDRAWN).count() == 1
+    manager = user_create(username="rm", password="pw-long-enough", role=Role.RIGHTS_MANAGER)
+    with pytest.raises(ValidationError, match="already decided"):
+        compute.hold_decide(actor=manager, hold=hold, release=True)
