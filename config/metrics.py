@@ -56,6 +56,9 @@ class Metrics:
     task_seconds: Histogram
     tasks_running: Gauge
     busy_seconds: Counter
+    compute_cpu_seconds: Counter
+    compute_energy_joules: Counter
+    compute_cost: Counter
 
 
 @functools.cache
@@ -76,6 +79,15 @@ def metrics() -> Metrics:
                             ["task"], multiprocess_mode="livesum"),
         busy_seconds=Counter("kip_celery_worker_busy_seconds",
                              "Seconds a worker spent running tasks", ["worker", "queue"]),
+        # What the pipeline's tasks used and cost, as recorded (coprod.compute).
+        compute_cpu_seconds=Counter("kip_compute_cpu_seconds",
+                                    "CPU seconds of pipeline tasks, by task and device",
+                                    ["task", "device"]),
+        compute_energy_joules=Counter("kip_compute_energy_joules",
+                                      "Energy of pipeline tasks, by task and how it was "
+                                      "found (nvml, estimate)", ["task", "source"]),
+        compute_cost=Counter("kip_compute_cost", "Cost of pipeline tasks at the prices in "
+                             "force, by task and currency", ["task", "currency"]),
     )
 
 

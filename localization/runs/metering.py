@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from config.metrics import metrics
 from coprod.compute.services import usage_record as record
 from localization.engines import gpu
 
@@ -224,21 +225,29 @@ def usage_record(kind, claimed, run, measurement: Measurement,
         subject = subject_of(run if run is not None else claimed)
         if subject.title is None:
             return
+        figures = {
+            "run_type": claimed._meta.label_lower, "run_id": claimed.pk, "task": kind.key,
+            "stage": subject.stage, "attempt": max(1, claimed.attempts),
+            "outcome": outcome_of(kind, claimed, run), "title": subject.title,
+            "episode": subject.episode, "language": subject.language,
+            "content_key": subject.content_key, "content_seconds": subject.content_seconds,
+            "media_seconds": subject.media_seconds, "models_used": measurement.models,
+            "worker": claimed.worker, "site": settings.COMPUTE_SITE,
+            "started_at": measurement.started_at, "wall_seconds": measurement.wall_seconds,
+            "cpu_seconds": measurement.cpu_seconds,
+            "peak_memory_bytes": measurement.peak_memory_bytes,
+            "cpu_energy_joules": measurement.cpu_energy_joules,
+            "energy_note": measurement.energy_note, "device": measurement.device,
+            "gpu_name": measurement.gpu_name, "gpu_seconds": measurement.gpu_seconds,
+            "gpu_energy_joules": measurement.gpu_energy_joules}
         with transaction.atomic():
-            record(run_type=claimed._meta.label_lower, run_id=claimed.pk, task=kind.key,
-                   stage=subject.stage, attempt=max(1, claimed.attempts),
-                   outcome=outcome_of(kind, claimed, run), title=subject.title,
-                   episode=subject.episode, language=subject.language,
-                   content_key=subject.content_key, content_seconds=subject.content_seconds,
-                   media_seconds=subject.media_seconds, models_used=measurement.models,
-                   worker=claimed.worker, site=settings.COMPUTE_SITE,
-                   started_at=measurement.started_at, wall_seconds=measurement.wall_seconds,
-                   cpu_seconds=measurement.cpu_seconds,
-                   peak_memory_bytes=measurement.peak_memory_bytes,
-                   cpu_energy_joules=measurement.cpu_energy_joules,
-                   energy_note=measurement.energy_note, device=measurement.device,
-                   gpu_name=measurement.gpu_name, gpu_seconds=measurement.gpu_seconds,
-                   gpu_energy_joules=measurement.gpu_energy_joules)
+            usage = record(**figures)
+        found = metrics()
+        found.compute_cpu_seconds.labels(kind.key, usage.device).inc(float(usage.cpu_seconds))
+        found.compute_energy_joules.labels(kind.key, usage.energy_source).inc(
+            float(usage.energy_joules))
+        if usage.cost is not None:
+            found.compute_cost.labels(kind.key, usage.currency).inc(float(usage.cost))
     except (DatabaseError, AttributeError, ValueError) as error:
         logger.exception("%s %s: its compute usage could not be recorded: %s",
                          kind.key, claimed.pk, error)

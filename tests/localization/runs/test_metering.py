@@ -324,3 +324,23 @@ def test_an_attempt_lost_with_its_worker_is_recorded_with_the_time_it_held_the_r
     assert lost.wall_seconds == Decimal(250) and lost.cpu_seconds == 0
     assert lost.cost is None  # not measured: unpriced, never free
     assert "worker died" in lost.energy_note
+
+
+def test_the_workers_metrics_count_what_tasks_used_and_cost():
+    from config.metrics import metrics
+
+    prices()
+    found = metrics()
+    cpu = found.compute_cpu_seconds.labels("quality_check", "cpu")
+    cost = found.compute_cost.labels("quality_check", "USD")
+    cpu_before, cost_before = cpu._value.get(), cost._value.get()
+    run = claimed_quality_check()
+
+    def work():
+        burn_cpu(0.1)
+        return lifecycle.run_finish(qa_services.KIND, run, result={})
+
+    run_work(run, work)
+    usage = ComputeUsage.objects.get(run_id=str(run.pk))
+    assert cpu._value.get() - cpu_before == pytest.approx(float(usage.cpu_seconds))
+    assert cost._value.get() - cost_before == pytest.approx(float(usage.cost))
