@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("catalog/", include(catalog_patterns)),
     path("agreements/", include("coprod.agreements.urls")),
+    path("compute/", include("coprod.compute.urls")),
     path("partner/", include(partner_patterns)),
     path("localization/", include("localization.urls")),
     path("system/", system_views.system_status, name="system-status"),

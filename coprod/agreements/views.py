@@ -24,9 +24,10 @@ from coprod.agreements.forms import (
 from coprod.agreements.models import Agreement, BudgetLine, Contribution, Party, WaterfallTier
 from coprod.agreements.permissions import agreements_visible_to
 from coprod.agreements.statements import agreement_statement, statement_book, statement_issue
+from coprod.compute import views as compute_views
 from coprod.core.http import query_whole_number, ranged_file_response
 
-TABS = ("terms", "approvals", "revenue", "statements", "versions", "history")
+TABS = ("terms", "approvals", "revenue", "statements", "versions", "compute", "history")
 
 
 def _errors_to_messages(request, error: ValidationError) -> None:
@@ -95,6 +96,8 @@ def agreement_detail(request, agreement_id: int):
         context["my_party"] = agreement.parties.filter(signatory=request.user).first()
         context["past_approvals"] = agreement.approvals.select_related(
             "party__company", "approved_by").order_by("-approved_at")
+    if tab == "compute":
+        context.update(compute_views.agreement_context(agreement))
     if tab == "revenue":
         context["receipts"] = agreement.receipts.select_related("title", "statement")
         context["receipt_form"] = ReceiptForm(agreement=agreement)

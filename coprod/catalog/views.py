@@ -12,10 +12,11 @@ from coprod.catalog import selectors, services
 from coprod.catalog.filters import TitleFilter
 from coprod.catalog.forms import CreditForm, TitleForm
 from coprod.catalog.models import Credit, Title
+from coprod.compute import views as compute_views
 from coprod.core.forms import apply_validation_error
 from coprod.rights import selectors as rights_selectors
 
-TABS = ("metadata", "credits", "rights", "media", "localization", "history")
+TABS = ("metadata", "credits", "rights", "media", "localization", "compute", "history")
 
 
 @roles_required(CATALOG_ROLES)
@@ -50,6 +51,8 @@ def title_detail(request, title_id: int):
         context["tracks"] = title.subtitle_tracks.order_by("language", "-version")
         context["jobs"] = [job for asset in title.media_assets.prefetch_related("jobs")
                            for job in asset.jobs.all()]
+    if tab == "compute":
+        context.update(compute_views.title_context(title))
     if tab == "history":
         context["events"] = selectors.title_events(title=title)
     return render(request, "coprod/title_detail.html", context)

@@ -18,7 +18,7 @@ from django.db.models.functions import TruncMonth
 
 from coprod.agreements.models import AI_COMPUTE_CATEGORY, MINOR_UNITS, Agreement, BudgetLine
 from coprod.catalog.models import Title
-from coprod.compute.models import ComputeUsage, Stage
+from coprod.compute.models import ComputeHold, ComputeUsage, Stage
 
 JOULES_PER_KWH = Decimal(3_600_000)
 SIXTY = Decimal(60)
@@ -240,6 +240,11 @@ def budget_status_for(title: Title) -> list[BudgetStatus]:
     return _statuses(ai_compute_lines().filter(title_id__in=family))
 
 
+def budget_statuses() -> list[BudgetStatus]:
+    """Every AI compute budget, with what its title has spent."""
+    return _statuses(ai_compute_lines())
+
+
 def budget_status_of_agreement(agreement: Agreement) -> list[BudgetStatus]:
     return _statuses(ai_compute_lines().filter(agreement=agreement))
 
@@ -259,3 +264,46 @@ def stage_estimate(*, stage: str, content_key: str, content_seconds: float) -> D
     if not sample.content_seconds:
         return Decimal(0)
     return sample.cost / sample.content_seconds * Decimal(repr(float(content_seconds)))
+
+
+# --- what the pages show -----------------------------------------------------------------------
+
+CHART_WIDTH = 1000
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: Decimal
+    width: int  # of CHART_WIDTH
+
+
+def bars(rows: list[Rollup]) -> list[Bar]:
+    """A horizontal bar per row, as long as its cost against the largest (for an SVG)."""
+    largest = max((row.cost for row in rows), default=Decimal(0))
+    return [Bar(label=row.label, value=row.cost,
+                width=int(row.cost * CHART_WIDTH / largest) if largest else 0)
+            for row in rows]
+
+
+def report(usage: QuerySet[ComputeUsage], *, groups=("stage", "month", "language")) -> dict:
+    """The totals of ``usage`` and its roll-ups by each of ``groups``, with the bars of the
+    cost by stage and by month."""
+    result = {"total": total(usage)}
+    for group in groups:
+        result[f"by_{group}"] = rollup(usage, by=group)
+    if "stage" in groups:
+        result["stage_bars"] = bars(result["by_stage"])
+    if "month" in groups:
+        result["month_bars"] = bars(result["by_month"])
+    return result
+
+
+def pending_holds(*, titles=None, agreement: Agreement | None = None) -> QuerySet:
+    holds = (ComputeHold.objects.filter(state=ComputeHold.State.PENDING)
+             .select_related("title", "agreement", "budget_title"))
+    if titles is not None:
+        holds = holds.filter(title_id__in=titles)
+    if agreement is not None:
+        holds = holds.filter(agreement=agreement)
+    return holds
