@@ -28,6 +28,7 @@ from coprod.agreements.models import Agreement
 from coprod.agreements.statements import agreement_statement, agreement_statements
 from coprod.catalog.models import Title
 from coprod.catalog.permissions import titles_visible_to
+from coprod.compute import selectors as compute_selectors
 from coprod.core.admin import ServiceOnlyAdmin
 from coprod.core.http import ranged_file_response
 
@@ -154,6 +155,8 @@ class PortalAgreementAdmin(ReadOnlyPortalAdmin):
             path("<path:object_id>/statements/<str:period>/",
                  self.admin_site.admin_view(self.statement_view),
                  name="coprod_agreement_statement"),
+            path("<path:object_id>/compute/", self.admin_site.admin_view(self.compute_view),
+                 name="coprod_agreement_compute"),
             path("<path:object_id>/statements/<str:period>/csv/",
                  self.admin_site.admin_view(self.statement_csv_view),
                  name="coprod_agreement_statement_csv"),
@@ -162,6 +165,18 @@ class PortalAgreementAdmin(ReadOnlyPortalAdmin):
                  name="coprod_agreement_statement_pdf"),
         ]
         return own + super().get_urls()
+
+    def compute_view(self, request, object_id):
+        """The AI compute report of one of the partner's agreements: what the work on the
+        titles it covers used and cost, and spent against its AI compute budget."""
+        agreement = self._own(request, object_id)
+        usage = compute_selectors.usage_for_agreement(agreement)
+        context = {**self.admin_site.each_context(request), "agreement": agreement,
+                   "title": _("AI compute of %(agreement)s") % {"agreement": agreement},
+                   "opts": self.opts, "original": agreement,
+                   "budgets": compute_selectors.budget_status_of_agreement(agreement),
+                   **compute_selectors.report(usage, groups=("stage", "month", "language"))}
+        return TemplateResponse(request, "coprod/portal/compute.html", context)
 
     def upload_view(self, request, object_id):
         agreement = self._own(request, object_id)
