@@ -678,3 +678,58 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
                   "response_status_code", "response_body", "error", "attempt_log",
                   "next_attempt_at", "replay_of", "created_at", "updated_at", "delivered_at"]
         read_only_fields = fields
+
+
+# --- the AI compute report of an agreement ---------------------------------------------------
+
+def _exact(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=30, decimal_places=8, coerce_to_string=True,
+                                    **kwargs)
+
+
+class ComputeFiguresSerializer(serializers.Serializer):
+    """What a group of task attempts used and cost. Money keeps eight decimals
+    (``cost``); ``cost_rounded`` is in the currency's minor unit."""
+
+    tasks = serializers.IntegerField()
+    unpriced_tasks = serializers.IntegerField(source="unpriced",
+                                              help_text="Tasks without a price in force")
+    content_minutes = _exact(help_text="Minutes of content, each media file once")
+    cpu_seconds = _exact()
+    gpu_seconds = _exact()
+    energy_kwh = _exact()
+    energy_estimated_tasks = serializers.IntegerField(
+        source="estimated_energy_tasks",
+        help_text="Tasks whose energy is estimated from CPU time, not measured")
+    emissions_g = _exact(source="emissions_grams", help_text="g CO2e")
+    currency = serializers.CharField()
+    cost = _exact()
+    cost_rounded = serializers.CharField(source="cost_shown")
+    cost_per_minute = _exact(allow_null=True, help_text="Per minute of content")
+
+
+class ComputeRowSerializer(ComputeFiguresSerializer):
+    key = serializers.CharField(source="label", help_text="The stage, month or language")
+
+
+class ComputeBudgetSerializer(serializers.Serializer):
+    title = serializers.IntegerField(source="title.pk")
+    title_name = serializers.CharField(source="title.original_title")
+    currency = serializers.CharField()
+    budget = _exact()
+    spent = _exact()
+    remaining = _exact()
+    percent = serializers.DecimalField(max_digits=12, decimal_places=1, allow_null=True,
+                                       coerce_to_string=True)
+
+
+class AgreementComputeSerializer(serializers.Serializer):
+    """The AI compute report of an agreement: every measured task on the titles it covers
+    (and their seasons and episodes), priced at the prices in force when it ran."""
+
+    agreement = serializers.CharField()
+    total = ComputeFiguresSerializer()
+    by_stage = ComputeRowSerializer(many=True)
+    by_month = ComputeRowSerializer(many=True)
+    by_language = ComputeRowSerializer(many=True)
+    budgets = ComputeBudgetSerializer(many=True)

@@ -36,6 +36,7 @@ from coprod.catalog import services as catalog_services
 from coprod.catalog.filters import TitleFilter
 from coprod.catalog.models import Title
 from coprod.catalog.permissions import titles_visible_to
+from coprod.compute import selectors as compute_selectors
 from coprod.rights import selectors as rights_selectors
 from coprod.rights.avails import availability
 from coprod.rights.models import RightsBlock
@@ -280,6 +281,19 @@ class AgreementViewSet(ListFilteringMixin, viewsets.ReadOnlyModelViewSet):
                          "agreement": api.AgreementDetailSerializer(agreement,
                                                                     context=context).data},
                         status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=api.AgreementComputeSerializer, filters=False)
+    @action(detail=True, methods=["get"])
+    def compute(self, request, pk=None):
+        """What the AI work on the agreement's titles used and cost: totals, by stage, month
+        and language, and spent against each AI compute budget line."""
+        agreement = self.get_object()
+        report = compute_selectors.report(compute_selectors.usage_for_agreement(agreement))
+        return Response(api.AgreementComputeSerializer({
+            "agreement": agreement.reference, "total": report["total"],
+            "by_stage": report["by_stage"], "by_month": report["by_month"],
+            "by_language": report["by_language"],
+            "budgets": compute_selectors.budget_status_of_agreement(agreement)}).data)
 
     # Statements: the book's issued entries only; drafts are the venture's working figures.
 

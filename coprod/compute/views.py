@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from coprod.accounts.permissions import CATALOG_ROLES, SYSTEM_ROLES, roles_required
@@ -25,6 +26,10 @@ from coprod.compute.models import CarbonIntensity, ComputeHold, ComputeUsage, Pr
 from coprod.core.spreadsheet import safe_cell
 
 ROLLUP_GROUPS = ("stage", "month", "title", "language", "episode", "agreement")
+GROUP_LABELS = (("stage", gettext_lazy("By stage")), ("month", gettext_lazy("By month")),
+                ("title", gettext_lazy("By title")), ("language", gettext_lazy("By language")),
+                ("episode", gettext_lazy("By episode")),
+                ("agreement", gettext_lazy("By agreement")))
 
 
 def filtered_usage(form: UsageFilterForm) -> QuerySet[ComputeUsage]:
@@ -68,7 +73,7 @@ def dashboard(request):
                "by_agreement": _agreements_rows(usage),
                "holds": selectors.pending_holds(),
                "budgets": selectors.budget_statuses(),
-               "groups": ROLLUP_GROUPS}
+               "groups": GROUP_LABELS}
     return render(request, "coprod/compute/dashboard.html", context)
 
 

@@ -14,12 +14,13 @@ pytestmark = pytest.mark.django_db
 
 EXPECTED_NAVIGATION = {
     Role.RIGHTS_MANAGER: {"home", "catalog:title-list", "agreements:list",
-                          "localization:overview", "admin"},
+                          "localization:overview", "compute:dashboard", "admin"},
     Role.TRANSLATOR: {"home", "localization:overview"},
     Role.REVIEWER: {"home", "localization:overview"},
     Role.PARTNER_STUDIO: {"home", "partner:home", "partner_portal:index"},
     Role.ADMINISTRATOR: {"home", "catalog:title-list", "agreements:list",
-                         "localization:overview", "system-status", "admin"},
+                         "localization:overview", "compute:dashboard", "system-status",
+                         "admin"},
 }
 
 PAGES = {
@@ -29,6 +30,7 @@ PAGES = {
     "partner:home": {Role.PARTNER_STUDIO},
     "partner_portal:index": {Role.PARTNER_STUDIO},
     "system-status": {Role.ADMINISTRATOR},
+    "compute:dashboard": {Role.RIGHTS_MANAGER, Role.ADMINISTRATOR},
 }
 
 
