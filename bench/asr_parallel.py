@@ -26,6 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.demo_platform import demo_platform  # noqa: E402
+
 DEMO_CLIP = ROOT / "localization" / "demo_media" / "korean-demo.ogg"
 
 
@@ -101,23 +104,9 @@ def main() -> None:
                         help="also time the job in one task on one worker")
     arguments = parser.parse_args()
 
-    from config.embedded import start_embedded_postgres
-    from config.environment import database_url_for
-
     with tempfile.TemporaryDirectory(prefix="bench-asr-parallel-") as folder:
         folder = Path(folder)
-        database = start_embedded_postgres(folder / "pg", delete_on_exit=True)
-        env = dict(os.environ, DATABASE_URL=database_url_for(database),
-                   PLATFORM_DATA_DIR=str(folder / "data"),
-                   DJANGO_SETTINGS_MODULE="config.settings.local", HF_HUB_OFFLINE="1")
-        env.pop("CELERY_BROKER_URL", None)
-        for command in (["migrate", "-v0"], ["seed_demo"]):
-            subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env,
-                           check=True, stdout=subprocess.DEVNULL)
-        os.environ.update(env)
-        import django
-
-        django.setup()
+        env = demo_platform(folder)
         from coprod.catalog.models import Title
         from localization.management.commands.seed_localization_demo import DEMO_TITLE
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 from collections import defaultdict
@@ -28,26 +27,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.demo_platform import demo_platform  # noqa: E402
+
 DEMO_CLIP = ROOT / "localization" / "demo_media" / "korean-demo.ogg"
 LINES = ["いらっしゃいませ。", "今日のおすすめは何ですか。", "また来てくださいね。"]
 
 
 def setup(folder: Path) -> None:
-    from config.embedded import start_embedded_postgres
-    from config.environment import database_url_for
-
-    database = start_embedded_postgres(folder / "pg", delete_on_exit=True)
-    env = dict(os.environ, DATABASE_URL=database_url_for(database),
-               PLATFORM_DATA_DIR=str(folder / "data"),
-               DJANGO_SETTINGS_MODULE="config.settings.local", HF_HUB_OFFLINE="1")
-    env.pop("CELERY_BROKER_URL", None)
-    for command in (["migrate", "-v0"], ["seed_demo"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    demo_platform(folder)
     from localization import background
 
     background.app.conf.task_always_eager = True  # every queued task runs here, now

@@ -58,15 +58,11 @@ def price_field(label) -> forms.DecimalField:
                               decimal_places=PRICE_PLACES)
 
 
-class PriceListForm(forms.Form):
+class SiteVersionForm(forms.Form):
+    """The fields every versioned figure of a site has."""
+
     site = forms.CharField(label=_("Site"), max_length=40, validators=[site_code_validator],
                            initial=lambda: settings.COMPUTE_SITE)
-    cpu_hour = price_field(_("Price per CPU core-hour"))
-    kwh = price_field(_("Price per kWh"))
-    gpu_hours = forms.CharField(
-        label=_("Price per GPU-hour"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One card per line: the name NVML reports = the price per hour, e.g. "
-                    "NVIDIA H200 = 3.50"))
     source = forms.CharField(label=_("Source"), max_length=300)
     source_date = forms.DateField(label=_("Source date"),
                                   widget=forms.DateInput(attrs={"type": "date"}))
@@ -74,6 +70,16 @@ class PriceListForm(forms.Form):
         label=_("In force from"), required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         help_text=_("Empty: now. Never in the past."))
+
+
+class PriceListForm(SiteVersionForm):
+    field_order = ["site", "cpu_hour", "kwh", "gpu_hours"]
+    cpu_hour = price_field(_("Price per CPU core-hour"))
+    kwh = price_field(_("Price per kWh"))
+    gpu_hours = forms.CharField(
+        label=_("Price per GPU-hour"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One card per line: the name NVML reports = the price per hour, e.g. "
+                    "NVIDIA H200 = 3.50"))
 
     def clean_gpu_hours(self) -> dict[str, Decimal]:
         prices: dict[str, Decimal] = {}
@@ -99,15 +105,7 @@ class PriceListForm(forms.Form):
         return prices
 
 
-class CarbonIntensityForm(forms.Form):
-    site = forms.CharField(label=_("Site"), max_length=40, validators=[site_code_validator],
-                           initial=lambda: settings.COMPUTE_SITE)
+class CarbonIntensityForm(SiteVersionForm):
+    field_order = ["site", "grams_per_kwh"]
     grams_per_kwh = forms.DecimalField(label=_("g CO2e per kWh"), min_value=Decimal(0),
                                        max_digits=10, decimal_places=3)
-    source = forms.CharField(label=_("Source"), max_length=300)
-    source_date = forms.DateField(label=_("Source date"),
-                                  widget=forms.DateInput(attrs={"type": "date"}))
-    effective_from = forms.DateTimeField(
-        label=_("In force from"), required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text=_("Empty: now. Never in the past."))

@@ -45,19 +45,13 @@ class Stage(models.TextChoices):
     DELIVERY = "delivery", _("Delivery")
 
 
-class PriceList(models.Model):
-    """The prices of one site from ``effective_from`` until the next version: per CPU-hour,
-    per kWh and per GPU-hour of each card (``GpuPrice``). A version is never edited: a new
-    price is a new version, so a task keeps the cost it had at the prices it ran under."""
+class SiteVersion(models.Model):
+    """A figure of a site in force from ``effective_from`` until the next version; with
+    its source and date, and who added it. Versions are numbered per site."""
 
     site = models.CharField(_("site"), max_length=40, validators=[site_code_validator])
     version = models.PositiveIntegerField(_("version"))
     effective_from = models.DateTimeField(_("in force from"))
-    currency = models.CharField(_("currency"), max_length=3)
-    cpu_hour = price_field(_("price per CPU core-hour"))
-    kwh = price_field(_("price per kWh"))
-    source = models.CharField(_("source"), max_length=300,
-                              help_text=_("Where the prices come from (contract, invoice)"))
     source_date = models.DateField(_("source date"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
                                    on_delete=models.PROTECT, related_name="+", null=True,
@@ -65,7 +59,22 @@ class PriceList(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ["site", "-effective_from", "-version"]
+
+
+class PriceList(SiteVersion):
+    """The prices of one site from ``effective_from`` until the next version: per CPU-hour,
+    per kWh and per GPU-hour of each card (``GpuPrice``). A version is never edited: a new
+    price is a new version, so a task keeps the cost it had at the prices it ran under."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    cpu_hour = price_field(_("price per CPU core-hour"))
+    kwh = price_field(_("price per kWh"))
+    source = models.CharField(_("source"), max_length=300,
+                              help_text=_("Where the prices come from (contract, invoice)"))
+
+    class Meta(SiteVersion.Meta):
         verbose_name = _("compute price list")
         verbose_name_plural = _("compute price lists")
         constraints = [models.UniqueConstraint(fields=["site", "version"],
@@ -100,25 +109,16 @@ class GpuPrice(models.Model):
         return f"{self.card}: {self.hour}"
 
 
-class CarbonIntensity(models.Model):
+class CarbonIntensity(SiteVersion):
     """The grid carbon intensity of a site's electricity from ``effective_from`` on;
     versioned like the prices."""
 
-    site = models.CharField(_("site"), max_length=40, validators=[site_code_validator])
-    version = models.PositiveIntegerField(_("version"))
-    effective_from = models.DateTimeField(_("in force from"))
     grams_per_kwh = models.DecimalField(_("g CO2e per kWh"), max_digits=10, decimal_places=3,
                                         validators=[MinValueValidator(Decimal(0))])
     source = models.CharField(_("source"), max_length=300,
                               help_text=_("Where the figure comes from (grid operator, year)"))
-    source_date = models.DateField(_("source date"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
-                                   on_delete=models.PROTECT, related_name="+", null=True,
-                                   blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["site", "-effective_from", "-version"]
+    class Meta(SiteVersion.Meta):
         verbose_name = _("grid carbon intensity")
         verbose_name_plural = _("grid carbon intensities")
         constraints = [models.UniqueConstraint(fields=["site", "version"],

@@ -59,6 +59,17 @@ def _effective_from_errors(effective_from: dt.datetime, latest) -> dict[str, str
     return {}
 
 
+def _next_version(model, site: str, effective_from: dt.datetime) -> int:
+    """The number of ``site``'s next version of ``model``, taking effect at
+    ``effective_from``; call inside a transaction. The latest version is locked, so two
+    new versions cannot share a number (the unique constraint catches a site's first)."""
+    latest = model.objects.select_for_update().filter(site=site).order_by("-version").first()
+    errors = _effective_from_errors(effective_from, latest)
+    if errors:
+        raise ValidationError(errors)
+    return (latest.version + 1) if latest else 1
+
+
 def price_list_create(*, actor: User | None, site: str, currency: str, cpu_hour: Decimal,
                       kwh: Decimal, gpu_hours: dict[str, Decimal], source: str,
                       source_date: dt.date, effective_from: dt.datetime | None = None
@@ -71,13 +82,7 @@ def price_list_create(*, actor: User | None, site: str, currency: str, cpu_hour:
             "Compute prices are kept in %(currency)s (the COMPUTE_CURRENCY setting), the "
             "currency of the AI compute budgets.") % {"currency": settings.COMPUTE_CURRENCY}})
     with transaction.atomic():
-        # One writer per site at a time, so two new versions cannot share a number.
-        latest = (PriceList.objects.select_for_update().filter(site=site)
-                  .order_by("-version").first())
-        errors = _effective_from_errors(effective_from, latest)
-        if errors:
-            raise ValidationError(errors)
-        prices = PriceList(site=site, version=(latest.version + 1) if latest else 1,
+        prices = PriceList(site=site, version=_next_version(PriceList, site, effective_from),
                            effective_from=effective_from, currency=currency,
                            cpu_hour=cpu_hour, kwh=kwh, source=source,
                            source_date=source_date, created_by=actor)
@@ -99,12 +104,8 @@ def carbon_intensity_create(*, actor: User | None, site: str, grams_per_kwh: Dec
     """Add the next version of ``site``'s grid carbon intensity."""
     effective_from = effective_from or timezone.now()
     with transaction.atomic():
-        latest = (CarbonIntensity.objects.select_for_update().filter(site=site)
-                  .order_by("-version").first())
-        errors = _effective_from_errors(effective_from, latest)
-        if errors:
-            raise ValidationError(errors)
-        intensity = CarbonIntensity(site=site, version=(latest.version + 1) if latest else 1,
+        intensity = CarbonIntensity(site=site,
+                                    version=_next_version(CarbonIntensity, site, effective_from),
                                     effective_from=effective_from, grams_per_kwh=grams_per_kwh,
                                     source=source, source_date=source_date, created_by=actor)
         intensity.full_clean()
