@@ -9,6 +9,8 @@ export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-config.settings.local}
 
 $py manage.py migrate --no-input
 $py manage.py seed_demo
+# Content Credentials sign with a development certificate unless C2PA_CERT_FILE is set.
+if [ -z "${C2PA_CERT_FILE:-}" ]; then $py manage.py credentials devcert; fi
 $py manage.py seed_localization_demo  # the Korean demo clip, queued for transcription
 
 mkdir -p var/log

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from localization.credentials import views as credentials_views
 from localization.delivery import views as delivery_views
 from localization.dubbing import views as dubbing_views
 from localization.media import views as media_views
@@ -71,6 +72,12 @@ urlpatterns = [
     path("tracks/<int:track_id>/dub/build/", dubbing_views.dub_build, name="dub-build"),
     path("tracks/<int:track_id>/dub/package/", delivery_views.package_build,
          name="package-build"),
+    # Content Credentials: verify a dub's files or a package; the ZIP's sidecar.
+    path("dubs/<int:dub_id>/verify/", credentials_views.dub_verify, name="dub-verify"),
+    path("packages/<int:package_id>/verify/", credentials_views.package_verify,
+         name="package-verify"),
+    path("packages/<int:package_id>/credentials/",
+         credentials_views.package_credentials_download, name="package-credentials"),
     path("dubs/<int:dub_id>/<str:kind>/", dubbing_views.dub_audio, name="dub-audio"),
     path("packages/<int:package_id>/", delivery_views.package_download,
          name="package-download"),

@@ -353,6 +353,20 @@ COMPUTE_CPU_WATTS_PER_CORE = env.float("COMPUTE_CPU_WATTS_PER_CORE", default=12.
 COMPUTE_BUDGET_HOLD_AT = env.str("COMPUTE_BUDGET_HOLD_AT", default="1")
 # Read GPU time and energy through NVML (nvidia-ml-py) when a card is present.
 COMPUTE_NVML = env.bool("COMPUTE_NVML", default=True)
+# --- Content Credentials (C2PA; localization/credentials) -----------------------------------
+# The venture's signing certificate chain (PEM: the signer first, then its issuers) and
+# private key sign every dub track and delivery package; an administrator sets them.
+# Without them nothing is signed, and the pages and system status say so.
+C2PA_CERT_FILE = env.str("C2PA_CERT_FILE", default="")
+C2PA_KEY_FILE = env.str("C2PA_KEY_FILE", default="")
+C2PA_SIGNING_ALG = env.str("C2PA_SIGNING_ALG", default="es256")
+# The roots verification trusts (PEM); a signer chaining to one is reported as trusted.
+C2PA_TRUST_ANCHORS_FILE = env.str("C2PA_TRUST_ANCHORS_FILE", default="")
+# An RFC 3161 time-stamp authority for the signatures (none: the signing time is unstamped).
+C2PA_TSA_URL = env.str("C2PA_TSA_URL", default="")
+# Make a development certificate (labelled "not for delivery") where the files named above
+# do not exist yet: on for `make run` and the tests, never in production.
+C2PA_DEVELOPMENT_IDENTITY = False
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-runs": {"task": "localization.tasks.requeue_stale_runs",
                            "schedule": RUN_STALE_CHECK_SECONDS},

@@ -17,3 +17,12 @@ else:
 
 if not CELERY_BROKER_URL:  # noqa: F405
     CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker(DATA_DIR / "broker")
+
+# `make run` signs with a development certificate it makes under var/credentials
+# (labelled "not for delivery"), unless C2PA_CERT_FILE names the venture's.
+if not C2PA_CERT_FILE:  # noqa: F405
+    C2PA_CERT_FILE = str(DATA_DIR / "credentials" / "dev-signer-chain.pem")
+    C2PA_KEY_FILE = str(DATA_DIR / "credentials" / "dev-signer-key.pem")
+    C2PA_TRUST_ANCHORS_FILE = C2PA_TRUST_ANCHORS_FILE or str(  # noqa: F405
+        DATA_DIR / "credentials" / "dev-root.pem")
+C2PA_DEVELOPMENT_IDENTITY = True

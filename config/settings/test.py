@@ -5,6 +5,7 @@ throwaway embedded server that is deleted when the run ends.
 """
 
 import atexit
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -55,3 +56,11 @@ CELERY_TASK_STORE_EAGER_RESULT = True
 # Resumable uploads' parts go to a throwaway folder, never into var/.
 UPLOAD_PARTS_DIR = tempfile.mkdtemp(prefix="platform-test-upload-parts-")
 atexit.register(shutil.rmtree, UPLOAD_PARTS_DIR, ignore_errors=True)
+
+# Tests sign with a development certificate made once per machine and user (every
+# process of a run, workers included, shares it, so their signatures chain to one root).
+_CREDENTIALS = Path(tempfile.gettempdir()) / f"platform-test-credentials-{os.getuid()}"
+C2PA_CERT_FILE = str(_CREDENTIALS / "dev-signer-chain.pem")
+C2PA_KEY_FILE = str(_CREDENTIALS / "dev-signer-key.pem")
+C2PA_TRUST_ANCHORS_FILE = str(_CREDENTIALS / "dev-root.pem")
+C2PA_DEVELOPMENT_IDENTITY = True

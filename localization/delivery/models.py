@@ -47,6 +47,11 @@ class DeliveryPackage(RunRecord):
                             max_length=500, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     manifest = models.JSONField(_("manifest"), default=dict, blank=True)
+    # The ZIP's Content Credentials: a C2PA manifest store beside it (NAME.zip.c2pa).
+    credentials_file = models.FileField(_("Content Credentials"),
+                                        upload_to="localization/packages/%Y/%m/",
+                                        max_length=500, blank=True)
+    credentials = models.JSONField(_("Content Credentials"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

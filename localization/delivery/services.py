@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import tempfile
 import zipfile
@@ -22,6 +23,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,8 +50,10 @@ from coprod.rights.vocabulary import (
     language_rights_overlap,
 )
 from localization import background
+from localization.credentials import services as credentials
 from localization.delivery.models import DeliveryPackage
 from localization.dubbing.models import DubTrack
+from localization.engines.credentials import SIDECAR_SUFFIX
 from localization.events import pipeline_event
 from localization.permissions import check_can_deliver
 from localization.runs import lifecycle
@@ -58,6 +62,7 @@ from localization.runs.metering import track_subject
 from localization.runs.models import TrackRun
 from localization.shots.models import ShotDetection
 from localization.subtitles import selectors as subtitles_selectors
+from localization.subtitles.disclosure import track_disclosure
 from localization.subtitles.formats import FORMATS
 from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
 from localization.transcription.models import LocalizationJob
@@ -82,7 +87,7 @@ MACHINE = background.RunStateMachine(
     })
 KIND = RunKind(key="package", label=gettext_lazy("Delivery package"), model=DeliveryPackage,
                machine=MACHINE, task=background.BUILD_DELIVERY_PACKAGE, running=State.BUILDING,
-               reset={"manifest": {}, "sha256": ""},
+               reset={"manifest": {}, "sha256": "", "credentials": {}},
                usage=lambda package: track_subject(Stage.DELIVERY, package.track,
                                                    language=package.language))
 
@@ -268,7 +273,7 @@ def package_build(*, package_id: int, task_id: str | None = None,
     return lifecycle.run_guarded(
         KIND, package, lambda: _build(package),
         time_limit_message=_("The package build ran past its time limit and was stopped."),
-        refusals=(DeliveryRefused,))
+        refusals=(DeliveryRefused, credentials.CredentialsError))
 
 
 def _build(package: DeliveryPackage) -> DeliveryPackage:
@@ -292,18 +297,35 @@ def _build(package: DeliveryPackage) -> DeliveryPackage:
         raise DeliveryRefused(_("The dub is older than the track's last approval; build the "
                                 "dub again."))
     stem = subtitles_selectors.track_file_stem(track)
+    disclosure = track_disclosure(track)
     entries: list[tuple[str, bytes | None, object, dict]] = []  # name, bytes, field, info
     if package.include_subtitles:
         for fmt in delivery_formats(package.language):
             _name, _type, content = subtitles_selectors.track_export(track=track, fmt=fmt)
-            entries.append((f"subtitles/{stem}.{_extension(fmt)}", content, None,
-                            {"kind": "subtitles", "format": fmt}))
+            name = f"subtitles/{stem}.{_extension(fmt)}"
+            # A subtitle file cannot hold a manifest: its Content Credentials go beside it.
+            sidecar = credentials.sidecar_sign(io.BytesIO(content), credentials.subtitle_manifest(
+                track, file_name=name.rsplit("/", 1)[-1], disclosure=disclosure,
+                package=package))
+            entries.append((name, content, None, {
+                "kind": "subtitles", "format": fmt,
+                "credentials": ({"sidecar": name + SIDECAR_SUFFIX} if sidecar else
+                                credentials.unsigned(credentials.signer_status()["problem"]))}))
+            if sidecar:
+                entries.append((name + SIDECAR_SUFFIX, sidecar, None,
+                                {"kind": "credentials", "format": "c2pa", "for": name}))
     if package.include_dub and package.dub is not None:
         for field, codec in ((package.dub.wav, "wav"), (package.dub.aac, "aac")):
             extension = "wav" if codec == "wav" else "m4a"
-            entries.append((f"dub/{stem}.dub.{extension}", None, field,
-                            {"kind": "dub", "format": codec}))
-    manifest = _manifest(package, rights)
+            signed = package.dub.credentials.get(field.name.rsplit("/", 1)[-1]) or {}
+            entries.append((f"dub/{stem}.dub.{extension}", None, field, {
+                "kind": "dub", "format": codec,
+                "credentials": ({"embedded": True, "label": signed.get("label", "")}
+                                if signed.get("signed") else
+                                credentials.unsigned(signed.get("reason") or _(
+                                    "The dub was made before Content Credentials were "
+                                    "signed; build it again.")))}))
+    manifest = _manifest(package, rights, disclosure)
     with tempfile.NamedTemporaryFile(suffix=".zip") as local:
         with zipfile.ZipFile(local, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for name, content, field, info in entries:
@@ -325,15 +347,23 @@ def _build(package: DeliveryPackage) -> DeliveryPackage:
         for chunk in iter(lambda: local.read(1 << 20), b""):
             digest.update(chunk)
         local.seek(0)
+        zip_name = f"{stem}.{subtitles_selectors.safe_file_name(package.licensee.name)}.zip"
+        sidecar = credentials.sidecar_sign(local, credentials.package_manifest(
+            package, manifest, file_name=zip_name, disclosure=disclosure))
+        signed = ({"signed": True, "sidecar": zip_name + SIDECAR_SUFFIX} if sidecar else
+                  credentials.unsigned(credentials.signer_status()["problem"]))
+        local.seek(0)
         with transaction.atomic():
             locked = DeliveryPackage.objects.select_for_update().get(pk=package.pk)
             if locked.state != State.BUILDING or not lifecycle.run_held(KIND, locked, package):
                 return locked  # another delivery finished it, or it was requeued
-            licensee = subtitles_selectors.safe_file_name(package.licensee.name)
-            locked.file.save(f"{stem}.{licensee}.zip", File(local), save=False)
+            locked.file.save(zip_name, File(local), save=False)
+            if sidecar:
+                locked.credentials_file.save(zip_name + SIDECAR_SUFFIX, ContentFile(sidecar),
+                                             save=False)
             lifecycle.run_move(KIND, locked, State.DONE, progress=100,
                                manifest=manifest, sha256=digest.hexdigest(),
-                               finished_at=timezone.now(), error="")
+                               credentials=signed, finished_at=timezone.now(), error="")
             pipeline_event(
                 action=Event.Action.PACKAGE_BUILT, about=locked,
                 after={"track": track.pk, "sha256": locked.sha256,
@@ -408,7 +438,7 @@ def compute_behind(package: DeliveryPackage) -> dict:
                     "estimated comes from CPU time, not from a meter."}
 
 
-def _manifest(package: DeliveryPackage, rights: RightsCheck) -> dict:
+def _manifest(package: DeliveryPackage, rights: RightsCheck, disclosure) -> dict:
     track = package.track
     title = package.title
     source = track.source_track
@@ -466,6 +496,12 @@ def _manifest(package: DeliveryPackage, rights: RightsCheck) -> dict:
             "reviewer": _person(track.reviewer),
             "translator": _person(track.translator),
             "cue_approvers": sorted(approvers),
+            # What a machine made and what people wrote, in plain words, cue by cue where
+            # the cues differ; the dub's speech is synthetic.
+            "disclosure": {
+                "words": disclosure.as_dict(),
+                **({"speech": {"origin": "machine", "label": credentials.SPEECH_DISCLOSURE}}
+                   if package.include_dub and package.dub is not None else {})},
         },
         "compute": compute_behind(package),
         "files": [],

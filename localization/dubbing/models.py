@@ -69,6 +69,8 @@ class DubTrack(RunRecord):
                            blank=True)
     aac = models.FileField(_("AAC"), upload_to="localization/dubs/%Y/%m/", max_length=500,
                            blank=True)
+    # file name -> its Content Credentials as signed (label, signer), or why it is unsigned.
+    credentials = models.JSONField(_("Content Credentials"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -32,6 +32,7 @@ from coprod.compute.models import Stage
 from coprod.core.storage import field_local_copy
 from coprod.registry.gate import ModelNotApproved, model_use_check
 from localization import background
+from localization.credentials import services as credentials
 from localization.dubbing import audio
 from localization.dubbing.models import DubClip, DubTrack, VoiceRole
 from localization.engines import tts
@@ -41,6 +42,7 @@ from localization.runs import lifecycle
 from localization.runs.lifecycle import RunKind
 from localization.runs.metering import model_used, track_subject
 from localization.subtitles.cues import plain_text
+from localization.subtitles.disclosure import track_disclosure
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 
 State = DubTrack.State
@@ -218,13 +220,13 @@ def dub_run(*, dub_id: int, task_id: str | None = None, worker: str = "",
     dub, claimed = lifecycle.run_claim(
         KIND, dub_id, task_id=task_id, worker=worker,
         select_related=("track__title", "track__media"),
-        fit_flags=[], clips_synthesized=0, clips_reused=0)
+        fit_flags=[], clips_synthesized=0, clips_reused=0, credentials={})
     if not claimed:
         return dub
     return lifecycle.run_guarded(
         KIND, dub, lambda: _synthesize_and_mix(dub, on_progress),
         time_limit_message=_("The dub ran past its time limit and was stopped."),
-        refusals=(DubRefused, tts.SpeechSynthesisError))
+        refusals=(DubRefused, tts.SpeechSynthesisError, credentials.CredentialsError))
 
 
 def _progress(dub: DubTrack, percent: int, on_progress) -> None:
@@ -286,6 +288,12 @@ def _synthesize_and_mix(dub: DubTrack, on_progress) -> DubTrack:
     with tempfile.TemporaryDirectory(prefix=f"dub-{dub.pk}-") as folder:
         wav_path = audio.write_wav(mixed, MIX_SAMPLE_RATE, Path(folder) / f"{stem}.wav")
         aac_path = audio.write_aac(mixed, MIX_SAMPLE_RATE, Path(folder) / f"{stem}.m4a")
+        # Each file carries its Content Credentials: what made it, from which words.
+        disclosure = track_disclosure(track)
+        signed = credentials.files_sign(
+            [wav_path, aac_path],
+            lambda path: credentials.dub_manifest(dub, file_name=path.name,
+                                                  disclosure=disclosure))
         with transaction.atomic():
             locked = DubTrack.objects.select_for_update().get(pk=dub.pk)
             if locked.state != State.MIXING or not lifecycle.run_held(KIND, locked, dub):
@@ -293,11 +301,13 @@ def _synthesize_and_mix(dub: DubTrack, on_progress) -> DubTrack:
             with wav_path.open("rb") as wav_file, aac_path.open("rb") as aac_file:
                 locked.wav.save(wav_path.name, File(wav_file), save=False)
                 locked.aac.save(aac_path.name, File(aac_file), save=False)
-            _transition(locked, State.DONE, progress=100, finished_at=timezone.now())
+            _transition(locked, State.DONE, progress=100, finished_at=timezone.now(),
+                        credentials=signed)
             pipeline_event(
                 action=Event.Action.DUB_FINISHED, about=locked,
                 after={"track": track.pk, "cues": len(cues), "too_long": len(flags),
-                       "synthesized": synthesized, "reused": reused})
+                       "synthesized": synthesized, "reused": reused,
+                       "signed": {name: entry["signed"] for name, entry in signed.items()}})
     if on_progress:
         on_progress(100)
     return locked

@@ -13,6 +13,7 @@ from localization.dubbing import services
 from localization.dubbing.forms import DubForm, PackageForm
 from localization.dubbing.models import DubTrack
 from localization.permissions import DELIVERY_ROLES, check_can_dub, check_can_listen_to_dub
+from localization.subtitles.disclosure import track_disclosure
 from localization.subtitles.models import SubtitleTrack
 
 
@@ -42,6 +43,7 @@ def dub_section(request, track_id: int):
         "track": track, "speakers": speakers,
         "voices": services.voices_for_language(track.language),
         "dubs": dubs, "latest_dub": dubs[0] if dubs else None, "packages": packages,
+        "disclosure": track_disclosure(track),
         "dub_form": DubForm(), "package_form": PackageForm(),
         "can_deliver": request.user.has_role(*DELIVERY_ROLES),
         "polling": any(dub.is_active for dub in dubs) or any(

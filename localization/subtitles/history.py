@@ -11,10 +11,11 @@ def cue_snapshot_if_missing(cue: SubtitleCue) -> None:
     if not CueRevision.objects.filter(cue=cue, revision=cue.revision).exists():
         CueRevision.objects.create(cue=cue, revision=cue.revision, text=cue.text,
                                    start_ms=cue.start_ms, end_ms=cue.end_ms, state=cue.state,
-                                   action=CueRevision.Action.ORIGINAL, author=None)
+                                   action=CueRevision.Action.ORIGINAL, author=None,
+                                   engine=cue.engine)
 
 
 def cue_revision_record(cue: SubtitleCue, *, actor, action: str) -> None:
     CueRevision.objects.create(cue=cue, revision=cue.revision, text=cue.text,
                                start_ms=cue.start_ms, end_ms=cue.end_ms, state=cue.state,
-                               action=action, author=actor)
+                               action=action, author=actor, engine=cue.engine)

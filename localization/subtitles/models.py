@@ -195,6 +195,9 @@ class CueRevision(models.Model):
     state = models.CharField(_("state"), max_length=20, choices=SubtitleCue.State.choices)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices,
                               default=Action.EDIT)
+    # The engine whose words these were (the cue's engine when the version was saved):
+    # the disclosure tells machine-made cues from people's by it.
+    engine = models.CharField(_("engine"), max_length=60, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"),
                                on_delete=models.SET_NULL, related_name="+", null=True,
                                blank=True)

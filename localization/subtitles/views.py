@@ -18,6 +18,7 @@ from localization.permissions import (
 from localization.qa import services as qa_services
 from localization.subtitles import formats, selectors, services
 from localization.subtitles.cues import SubtitleExportError
+from localization.subtitles.disclosure import Origin, track_disclosure
 from localization.subtitles.formats import FORMATS
 from localization.subtitles.forms import SubtitleImportForm, text_upload_too_large
 from localization.subtitles.models import SubtitleTrack
@@ -32,13 +33,17 @@ def track_detail(request, track_id: int):
                                                                    "source_track"),
                               pk=track_id)
     check_can_view_track(request.user, track)
-    cues = track.cues.select_related("source_cue").order_by("index")
+    cues = list(track.cues.select_related("source_cue").order_by("index"))
+    disclosure = track_disclosure(track)
+    for cue in cues:
+        cue.origin = disclosure.cues.get(cue.pk, disclosure.origin)
+        cue.origin_label = Origin(cue.origin).label
     try:
         engine_text = translation_services.engine_description()
     except Exception as error:  # a misconfigured engine is shown, not hidden
         engine_text = _("Translation engine not usable: %(error)s") % {"error": error}
     return render(request, "localization/track_detail.html", {
-        "track": track, "cues": cues, "formats": FORMATS,
+        "track": track, "cues": cues, "formats": FORMATS, "disclosure": disclosure,
         "translations": track.translations.order_by("language", "-version"),
         "engine_description": engine_text,
         "state_counts": selectors.cue_state_counts(track=track),

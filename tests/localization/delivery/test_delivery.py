@@ -82,8 +82,14 @@ def test_a_package_lists_every_file_with_its_checksum_and_provenance(
     assert manifest == package.manifest
     paths = sorted(entry["path"] for entry in manifest["files"])
     assert paths == ["dub/Haebaragi.th.v2.dub.m4a", "dub/Haebaragi.th.v2.dub.wav",
-                     "subtitles/Haebaragi.th.v2.srt", "subtitles/Haebaragi.th.v2.ttml",
-                     "subtitles/Haebaragi.th.v2.vtt"]
+                     "subtitles/Haebaragi.th.v2.srt", "subtitles/Haebaragi.th.v2.srt.c2pa",
+                     "subtitles/Haebaragi.th.v2.ttml", "subtitles/Haebaragi.th.v2.ttml.c2pa",
+                     "subtitles/Haebaragi.th.v2.vtt", "subtitles/Haebaragi.th.v2.vtt.c2pa"]
+    # Each subtitle file names its Content Credentials beside it; the dub files hold theirs.
+    credentials = {entry["path"]: entry.get("credentials") for entry in manifest["files"]}
+    assert credentials["subtitles/Haebaragi.th.v2.srt"] == {
+        "sidecar": "subtitles/Haebaragi.th.v2.srt.c2pa"}
+    assert credentials["dub/Haebaragi.th.v2.dub.wav"]["embedded"] is True
     assert sorted(archive.namelist()) == sorted([*paths, "manifest.json"])
     for entry in manifest["files"]:
         content = archive.read(entry["path"])
@@ -147,7 +153,8 @@ def test_a_grant_that_ends_early_or_lacks_the_dub_is_explained(
     package = build(title, django_capture_on_commit_callbacks, include_dub=False,
                     end=D(2027, 1, 1))
     assert package.state == DeliveryPackage.State.DONE
-    assert all(entry["kind"] == "subtitles" for entry in package.manifest["files"])
+    assert {entry["kind"] for entry in package.manifest["files"]} == {"subtitles",
+                                                                      "credentials"}
 
 
 def test_rights_the_venture_does_not_hold_are_refused(ready,
