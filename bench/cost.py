@@ -18,6 +18,7 @@ Figures only; no test asserts a time.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -67,7 +68,7 @@ def one_pass(title, languages: list[str]) -> list[str]:
     from django.db import transaction
 
     from coprod.accounts.models import Company
-    from coprod.registry.models import AIModel
+    from coprod.registry.models import AIModel, Consent
     from coprod.rights import services as rights
     from coprod.rights.models import RightsBlock
     from localization.delivery import services as delivery
@@ -101,8 +102,12 @@ def one_pass(title, languages: list[str]) -> list[str]:
         review_state=SubtitleTrack.ReviewState.APPROVED)
     first.refresh_from_db()
     # The demo registry records no voice consent; the bench records one for its own data.
-    AIModel.objects.filter(kind=AIModel.Kind.SPEECH_SYNTHESIS, voice_consent="").update(
-        voice_consent="Recorded for the benchmark's own data only")
+    for voice in AIModel.objects.filter(kind=AIModel.Kind.SPEECH_SYNTHESIS,
+                                        consents__isnull=True):
+        Consent.objects.create(model=voice, kind=Consent.Kind.VOICE, holder="Benchmark",
+                               all_titles=True, languages=["*"], uses=["dubbing"],
+                               valid_from=dt.date(2026, 1, 1),
+                               document="Recorded for the benchmark's own data only")
     try:
         dub = dubbing.dub_create(track=first)
         dub.refresh_from_db()

@@ -21,6 +21,7 @@ urlpatterns = [
     path("catalog/", include(catalog_patterns)),
     path("agreements/", include("coprod.agreements.urls")),
     path("compute/", include("coprod.compute.urls")),
+    path("registry/", include("coprod.registry.urls")),
     path("partner/", include(partner_patterns)),
     path("localization/", include("localization.urls")),
     path("system/", system_views.system_status, name="system-status"),

@@ -10,6 +10,7 @@ class LocalizationConfig(AppConfig):
         # Register every task in this process too, so services can queue them by name.
         from localization import tasks  # noqa: F401
         from localization.api import webhooks
+        from localization.delivery import consent_uses
         from localization.runs import receivers
         from localization.transcription import parallel
 
@@ -19,3 +20,5 @@ class LocalizationConfig(AppConfig):
         parallel.connect()
         # A rights manager's decision on a run held for its AI compute budget.
         receivers.connect()
+        # A revoked consent lists the dubs and packages made under it.
+        consent_uses.connect()

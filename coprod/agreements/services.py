@@ -434,7 +434,7 @@ def agreement_document_add(*, actor: User | None, agreement: Agreement, upload) 
         AgreementDocument:
     """Attach a document. Validated by name, size and content; the file goes through the
     storage API (S3-compatible storage is a setting)."""
-    _check_document(upload)
+    document_check(upload)
     document = AgreementDocument.objects.create(
         agreement=agreement, file=upload, name=Path(upload.name).name[:200],
         agreement_version=agreement.version, uploaded_by=actor)
@@ -444,7 +444,8 @@ def agreement_document_add(*, actor: User | None, agreement: Agreement, upload) 
     return document
 
 
-def _check_document(upload) -> None:
+def document_check(upload) -> None:
+    """Refuse a document by its name, size or content (PDF signature), with the reason."""
     extension = Path(upload.name).suffix.lower()
     if extension not in DOCUMENT_EXTENSIONS:
         raise ValidationError(_("Documents must be one of: %(types)s.")
@@ -524,7 +525,7 @@ def expense_add(*, actor: User | None, agreement: Agreement, payer: Party, incur
     """Record an expense a party paid, with its invoice; the expenses tier recoups it in
     the period it was incurred, or the next open one if that is already issued."""
     if document is not None:
-        _check_document(document)
+        document_check(document)
     with transaction.atomic():
         agreement = _lock(agreement)
         exchange_rate = _money_entry_checks(agreement, currency, exchange_rate)

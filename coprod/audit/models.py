@@ -68,6 +68,8 @@ class Event(models.Model):
         STATEMENT_ISSUED = "agreement.statement_issued", _("Statement issued")
         AI_MODEL_ADDED = "ai_model.added", _("AI model registered")
         AI_MODEL_CHANGED = "ai_model.changed", _("AI model changed")
+        CONSENT_RECORDED = "consent.recorded", _("Consent or licence recorded")
+        CONSENT_REVOKED = "consent.revoked", _("Consent or licence revoked")
         COMPUTE_PRICES_ADDED = "compute.prices_added", _("Compute prices added")
         COMPUTE_CARBON_ADDED = "compute.carbon_added", _("Grid carbon intensity added")
         COMPUTE_HELD = "compute.held", _("Held for the AI compute budget")

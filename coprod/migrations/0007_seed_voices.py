@@ -31,10 +31,12 @@ def seed(apps, schema_editor):
         AIModel.objects.get_or_create(name=name, version="0.1.1", defaults={
             "kind": "tts", "licence": "Apache-2.0 (ONNX export MIT)", "source": KOKORO_SOURCE,
             "sha256": sha256})
+    # Consents later became rows with a scope (0018_consents_with_scope seeds eSpeak's).
+    has_consent_text = any(field.name == "voice_consent" for field in AIModel._meta.fields)
     for name, sha256 in ESPEAK:
         AIModel.objects.get_or_create(name=name, version="1.51", defaults={
             "kind": "tts", "licence": "GPL-3.0-or-later", "source": ESPEAK_SOURCE,
-            "sha256": sha256, "voice_consent": ESPEAK_CONSENT,
+            "sha256": sha256, **({"voice_consent": ESPEAK_CONSENT} if has_consent_text else {}),
             "notes": "Draft voice: labelled as such in the product."})
 
 

@@ -25,6 +25,7 @@ ITEMS = (
     NavigationItem("catalog:title-list", _("Catalog"), CATALOG_ROLES),
     NavigationItem("agreements:list", _("Agreements"), CATALOG_ROLES),
     NavigationItem("compute:dashboard", _("AI compute"), CATALOG_ROLES),
+    NavigationItem("registry:registry", _("AI registry"), CATALOG_ROLES),
     NavigationItem("localization:overview", _("Localization"), LOCALIZATION_ROLES),
     NavigationItem("partner:home", _("My company"), PARTNER_PORTAL_ROLES, needs_company=True),
     NavigationItem("partner_portal:index", _("Partner portal"), PARTNER_PORTAL_ROLES,

