@@ -138,7 +138,8 @@ class DubSerializer(HeldRunMixin, serializers.ModelSerializer):
     class Meta:
         model = DubTrack
         fields = ("id", "track", "language", *RUN_FIELDS, "max_speedup", "duck_original",
-                  "fit_flags", "clips_synthesized", "clips_reused", "voices", "audio")
+                  "fit_flags", "clips_synthesized", "clips_reused", "voices", "audio",
+                  "credentials")
         read_only_fields = fields
 
     def get_audio(self, dub) -> dict[str, str]:
@@ -162,13 +163,21 @@ class PackageSerializer(HeldRunMixin, serializers.ModelSerializer):
     licensee = serializers.CharField(source="licensee.name", read_only=True)
     last_day = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
+    credentials_url = serializers.SerializerMethodField(
+        help_text="The ZIP's Content Credentials: a C2PA manifest store (sidecar)")
 
     class Meta:
         model = DeliveryPackage
         fields = ("id", "title", "language", "track", "dub", "licensee",
                   "territory_expression", "countries", "media", "window_start", "last_day",
-                  "include_subtitles", "include_dub", *RUN_FIELDS, "sha256", "download_url")
+                  "include_subtitles", "include_dub", *RUN_FIELDS, "sha256", "download_url",
+                  "credentials", "credentials_url")
         read_only_fields = fields
+
+    def get_credentials_url(self, package) -> str | None:
+        if package.state != DeliveryPackage.State.DONE or not package.credentials_file:
+            return None
+        return api_url(self.context, "package-credentials", package.pk)
 
     def get_last_day(self, package) -> str | None:
         day = last_day(package.window_end)

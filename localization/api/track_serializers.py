@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
@@ -13,6 +14,7 @@ from coprod.api.serializers import ProblemSerializer
 from localization.api.serializers import api_url
 from localization.permissions import user_display_name
 from localization.review.services import MAX_CUE_TIME_MS
+from localization.subtitles.disclosure import Origin, track_disclosure
 from localization.subtitles.formats import FORMATS
 from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
 
@@ -40,6 +42,19 @@ def track_etag(track: SubtitleTrack) -> str:
     return f'"{digest.hexdigest()[:32]}"'
 
 
+class DisclosureCueSerializer(serializers.Serializer):
+    cue = serializers.IntegerField(help_text="The cue's number")
+    origin = serializers.ChoiceField(choices=Origin.choices)
+
+
+class DisclosureSerializer(serializers.Serializer):
+    origin = serializers.ChoiceField(choices=Origin.choices)
+    label = serializers.CharField()
+    cues = serializers.DictField(child=serializers.IntegerField(),
+                                 help_text="How many cues have each origin")
+    cues_that_differ = DisclosureCueSerializer(many=True)
+
+
 class TrackSerializer(serializers.ModelSerializer):
     """A subtitle track: one language of a title, one version; its review state and cue
     counts, and where to read its cues and download it in every format."""
@@ -57,13 +72,20 @@ class TrackSerializer(serializers.ModelSerializer):
         help_text="The download address of the track in each subtitle format")
     export_losses_url = serializers.SerializerMethodField(
         help_text="What each format would not carry of the track")
+    disclosure = serializers.SerializerMethodField(
+        help_text="Machine-made, machine-made and revised by a person, or made by a person: "
+                  "the track's origin, the count of cues of each and the cues that differ")
 
     class Meta:
         model = SubtitleTrack
         fields = ("id", "title", "media", "language", "version", "source", "source_track",
                   "review_state", "locked_at", "approved_by", "created_at", "cue_count",
-                  "cue_states", "cues_url", "exports", "export_losses_url")
+                  "cue_states", "cues_url", "exports", "export_losses_url", "disclosure")
         read_only_fields = fields
+
+    @extend_schema_field(DisclosureSerializer)
+    def get_disclosure(self, track) -> dict:
+        return track_disclosure(track).as_dict()
 
     def get_approved_by(self, track) -> str | None:
         return user_display_name(track.approved_by) or None

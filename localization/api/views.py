@@ -342,3 +342,18 @@ class PackageViewSet(RunActionsMixin, PipelineViewSet):
         return ranged_file_response(request, package.file, "application/zip",
                                     as_attachment=True,
                                     filename=package.file.name.rsplit("/", 1)[-1])
+
+    @extend_schema(responses={(code, "application/c2pa"): OpenApiResponse(OpenApiTypes.BINARY)
+                              for code in RANGED_CODES}, filters=False)
+    @action(detail=True, methods=["get"],
+            renderer_classes=[binary_renderer("application/c2pa"), JSONRenderer])
+    def credentials(self, request, pk=None):
+        """The ZIP's Content Credentials (a C2PA manifest store to keep beside it): verify
+        the package with any C2PA tool."""
+        package = self.get_object()
+        check_can_download_package(request.user, package)
+        if package.state != DeliveryPackage.State.DONE or not package.credentials_file:
+            raise Http404(_("This package has no Content Credentials."))
+        return ranged_file_response(request, package.credentials_file, "application/c2pa",
+                                    as_attachment=True,
+                                    filename=package.credentials_file.name.rsplit("/", 1)[-1])

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 
+from localization.credentials import services as credentials
 from localization.delivery.models import DeliveryPackage
 from localization.dubbing.models import DubTrack
 from localization.media.models import MediaAsset
 from localization.runs.models import TrackRun
+from localization.subtitles.disclosure import track_disclosure
 from localization.subtitles.models import SubtitleCue, SubtitleTrack
 from localization.transcription.models import LocalizationJob
 
@@ -76,5 +78,9 @@ def partner_work(company, title, *, marker: str, version: int = 1) -> PartnerWor
         window_start=dt.date(2027, 1, 1), window_end=dt.date(2028, 1, 1),
         state=DeliveryPackage.State.DONE, progress=100, sha256=hashlib.sha256(data).hexdigest())
     package.file.save(f"{marker}.zip", ContentFile(data), save=True)
+    # Its Content Credentials: a real C2PA sidecar bound to the ZIP's bytes.
+    sidecar = credentials.sidecar_sign(io.BytesIO(data), credentials.package_manifest(
+        package, {}, file_name=f"{marker}.zip", disclosure=track_disclosure(japanese)))
+    package.credentials_file.save(f"{marker}.zip.c2pa", ContentFile(sidecar), save=True)
     return PartnerWork(media=media, job=job, korean=korean, japanese=japanese,
                        translation=translation, dub=dub, package=package, wav=wav, zip=data)

