@@ -134,12 +134,16 @@ class Consent(models.Model):
         base = language.split("-", 1)[0]
         return language in self.languages or base in self.languages
 
-    def snapshot(self) -> dict:
-        """What a deliverable records of the consent it was made under."""
+    def snapshot(self, *, for_family: list[int] | None = None) -> dict:
+        """What the audit log keeps of the consent; with ``for_family`` (a title and its
+        ancestors), what a deliverable of that title records: only the titles of the scope
+        that cover it, so a licensee never reads the names of other titles."""
+        titles = [title for title in self.titles.all()
+                  if for_family is None or title.pk in for_family]
         return {"id": self.pk, "kind": self.kind, "holder": self.holder,
                 "document": self.document,
                 "scope": {"titles": "all" if self.all_titles else
-                          sorted(str(title) for title in self.titles.all()),
+                          sorted(str(title) for title in titles),
                           "languages": self.languages, "uses": self.uses,
                           "valid_from": self.valid_from.isoformat(),
                           "valid_until": self.valid_until.isoformat()

@@ -11,7 +11,8 @@ and who approved the track). Verification reads it back with the same library.
 
 from __future__ import annotations
 
-import io
+import shutil
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
@@ -375,18 +376,18 @@ def package_verify(package) -> list[FileVerification]:
             with package.credentials_file.open("rb") as stored:
                 sidecar = stored.read()
         results.append(file_verify(Path(path), sidecar=sidecar, name=zip_name))
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(path) as archive, \
+                tempfile.TemporaryDirectory(prefix="verify-") as folder:
             names = set(archive.namelist())
-            for name in sorted(names):
+            for number, name in enumerate(sorted(names)):
                 if name.endswith(SIDECAR_SUFFIX) or name.endswith(".json"):
                     continue
-                data = archive.read(name)
+                # Each file is checked from disk, one at a time: a feature's dub is large.
+                member = Path(folder) / f"{number}{Path(name).suffix}"
+                with archive.open(name) as source, member.open("wb") as target:
+                    shutil.copyfileobj(source, target, 1 << 20)
                 side = (archive.read(name + SIDECAR_SUFFIX)
                         if name + SIDECAR_SUFFIX in names else None)
-                mime = c2pa_engine.media_type(name)
-                if side is not None:
-                    mime = None
-                results.append(FileVerification(name, c2pa_engine.read(
-                    io.BytesIO(data), mime or "application/octet-stream", sidecar=side,
-                    trust_anchors=trust_anchors())))
+                results.append(file_verify(member, sidecar=side, name=name))
+                member.unlink()
     return results

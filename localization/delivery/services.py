@@ -350,17 +350,19 @@ def _build(package: DeliveryPackage) -> DeliveryPackage:
         zip_name = f"{stem}.{subtitles_selectors.safe_file_name(package.licensee.name)}.zip"
         sidecar = credentials.sidecar_sign(local, credentials.package_manifest(
             package, manifest, file_name=zip_name, disclosure=disclosure))
-        signed = ({"signed": True, "sidecar": zip_name + SIDECAR_SUFFIX} if sidecar else
-                  credentials.unsigned(credentials.signer_status()["problem"]))
         local.seek(0)
         with transaction.atomic():
             locked = DeliveryPackage.objects.select_for_update().get(pk=package.pk)
             if locked.state != State.BUILDING or not lifecycle.run_held(KIND, locked, package):
                 return locked  # another delivery finished it, or it was requeued
             locked.file.save(zip_name, File(local), save=False)
+            # The sidecar is named after the ZIP as stored (and downloaded).
+            stored_name = locked.file.name.rsplit("/", 1)[-1]
             if sidecar:
-                locked.credentials_file.save(zip_name + SIDECAR_SUFFIX, ContentFile(sidecar),
-                                             save=False)
+                locked.credentials_file.save(stored_name + SIDECAR_SUFFIX,
+                                             ContentFile(sidecar), save=False)
+            signed = ({"signed": True, "sidecar": stored_name + SIDECAR_SUFFIX} if sidecar else
+                      credentials.unsigned(credentials.signer_status()["problem"]))
             lifecycle.run_move(KIND, locked, State.DONE, progress=100,
                                manifest=manifest, sha256=digest.hexdigest(),
                                credentials=signed, finished_at=timezone.now(), error="")

@@ -181,9 +181,17 @@ def dub_voices(*, track: SubtitleTrack) -> dict[str, dict]:
                            "model_sha256": voice.model_sha256, "draft": voice.draft,
                            "agreement": clearance.agreement.reference,
                            "agreement_version": clearance.agreement_version,
-                           "consent": (clearance.consent.snapshot()
-                                       if clearance.consent else None)}
+                           "consent": consent_snapshot(clearance, track.title)}
     return result
+
+
+def consent_snapshot(clearance, title) -> dict | None:
+    """What the dub records of the consent that cleared its voice (the scope's titles
+    that cover this title only: the dub's manifest goes to licensees)."""
+    if clearance.consent is None:
+        return None
+    family = [title.pk, *(ancestor.pk for ancestor in title.ancestors())]
+    return clearance.consent.snapshot(for_family=family)
 
 
 def consent_ids(voices: dict[str, dict]) -> list[int]:
@@ -257,7 +265,7 @@ def _synthesize_and_mix(dub: DubTrack, on_progress) -> DubTrack:
         clearance = voice_clearance(title=track.title, voice=voice)
         # The dub is made under the consent in force now (a newer one may have replaced
         # the one it was requested under).
-        snapshot["consent"] = clearance.consent.snapshot() if clearance.consent else None
+        snapshot["consent"] = consent_snapshot(clearance, track.title)
         voices[speaker] = voice
     cues = _dub_cues(track)
     placements: list[audio.Placement] = []

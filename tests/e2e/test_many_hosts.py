@@ -53,8 +53,21 @@ def host_env(net, name: str, folder, *, database: str, broker: str, bucket) -> d
                TMPDIR=str(folder / "tmp"), PWD=str(ROOT), DEBUG="false",
                ALLOWED_HOSTS=net.addresses["web"], WEBHOOK_ALLOW_PRIVATE_ADDRESSES="true",
                # The 28 s clip in chunks of about 10 s, each a task of its own.
-               WHISPER_PARALLEL_CHUNK_SECONDS="10", **bucket.environment)
+               WHISPER_PARALLEL_CHUNK_SECONDS="10", **bucket.environment,
+               # The venture's signing identity, as a mounted secret outside the host's
+               # data folder (the tests' development pair).
+               **signing_secret())
     return env
+
+
+def signing_secret() -> dict:
+    from django.conf import settings
+
+    from localization.credentials.services import signing_identity
+
+    signing_identity()  # made once for the whole run
+    return {"C2PA_CERT_FILE": settings.C2PA_CERT_FILE, "C2PA_KEY_FILE": settings.C2PA_KEY_FILE,
+            "C2PA_TRUST_ANCHORS_FILE": settings.C2PA_TRUST_ANCHORS_FILE}
 
 
 def started(process, log_path, ready) -> None:
@@ -150,6 +163,7 @@ def test_upload_to_delivery_package_across_three_hosts(tmp_path, net):
     translation = TrackRun.objects.get(track_id=track_id, kind=TrackRun.Kind.TRANSLATION)
     assert translation.worker == "cpu@host-cpu"
     assert package.worker == "cpu@host-cpu" and package.state == "done"
+    assert package.credentials["signed"] is True  # the ZIP's sidecar, signed on the cpu host
     # The files are in the bucket; no host kept one (the temporary copies are gone too).
     assert any(key.endswith(DEMO_CLIP.suffix) for key in keys)
     assert any(key.endswith(".zip") for key in keys)

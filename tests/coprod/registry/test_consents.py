@@ -15,6 +15,7 @@ from coprod.catalog.models import Title
 from coprod.registry import services
 from coprod.registry.gate import ModelNotApproved, model_use_check
 from coprod.registry.models import AIModel, Consent
+from localization.credentials import services as credentials
 from localization.delivery import services as delivery
 from localization.dubbing import services as dubbing
 from localization.dubbing.models import DubTrack
@@ -220,3 +221,28 @@ def test_consents_recorded_as_text_become_consents_with_the_widest_scope():
         True, ["*"], "Signed consent of the voice actor, CF-7")
     espeak = Consent.objects.get(model__name="espeak-ng th")
     assert espeak.holder == "No voice rights holder (formant synthesis)"
+
+
+def test_a_dub_records_only_the_consented_titles_that_cover_it(
+        manager, django_capture_on_commit_callbacks):
+    """The consent travels in the dub's manifest to a licensee: another title named in
+    the same consent stays out of it."""
+    mine, theirs = TitleFactory(original_title="내 작품"), TitleFactory(original_title="남의 작품")
+    approve_models_for([mine, theirs], "espeak-ng th")
+    espeak = Consent.objects.get(model__name="espeak-ng th")
+    services.consent_revoke(actor=manager, consent=espeak, reason="Narrowed to two titles.")
+    narrowed = record(manager, name="espeak-ng th", titles=[mine, theirs], languages=["th"])
+    track = approved_track(mine, "th", [(0, 2000, "สวัสดีครับ", "")])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dub = dubbing.dub_create(track=track)
+    dub.refresh_from_db()
+
+    assert dub.state == DubTrack.State.DONE, dub.error
+    consent = dub.voices[""]["consent"]
+    assert consent["id"] == narrowed.pk and consent["scope"]["titles"] == [str(mine)]
+    signed = credentials.dub_verify(dub)[0].provenance
+    assert signed["consents"][0]["scope"]["titles"] == [str(mine)]
+    assert "남의 작품" not in str(signed) + str(dub.voices)
+    assert sorted(Event.objects.about(narrowed).get().after["scope"]["titles"]) == sorted(
+        [str(mine), str(theirs)])
