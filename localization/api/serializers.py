@@ -84,7 +84,8 @@ class JobSerializer(HeldRunMixin, serializers.ModelSerializer):
     class Meta:
         model = LocalizationJob
         fields = ("id", "media", "title", "language", *RUN_FIELDS, "step_seconds", "track",
-                  "track_url", "chunks")
+                  "track_url", "chunks", "speakers_requested", "speaker_count",
+                  "diarization_note")
         read_only_fields = fields
 
     def get_track(self, job) -> int | None:
@@ -101,6 +102,9 @@ class JobCreateSerializer(serializers.Serializer):
     media = serializers.IntegerField(help_text="The media file to transcribe")
     language = serializers.CharField(default="ko", max_length=16,
                                      help_text="The language spoken in it")
+    speakers = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=30,
+        help_text="How many people speak (for the diarization); omitted: estimated")
 
 
 class TranslationSerializer(HeldRunMixin, serializers.ModelSerializer):

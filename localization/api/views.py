@@ -167,7 +167,8 @@ class JobViewSet(RunActionsMixin, PipelineViewSet):
                                                            "yours.")]})
         check_can_upload_media(request.user, media.title)
         job = transcription_services.job_create(
-            media=media, user=request.user, language=asked.validated_data["language"])
+            media=media, user=request.user, language=asked.validated_data["language"],
+            speakers_requested=asked.validated_data.get("speakers"))
         response = Response(self.get_serializer(self.visible().get(pk=job.pk)).data,
                             status=status.HTTP_201_CREATED)
         response["Location"] = api.api_url(self.get_serializer_context(), "job-detail",

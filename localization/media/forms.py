@@ -13,6 +13,10 @@ class MediaUploadForm(forms.Form):
         help_text=_("For a series, for example S01E03."),
     )
     file = forms.FileField(label=_("Video or audio file"))
+    speakers = forms.IntegerField(
+        label=_("Number of speakers (optional)"), required=False, min_value=1, max_value=30,
+        help_text=_("Who is speaking is detected after recognition; empty: the number of "
+                    "speakers is estimated."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -27,6 +27,7 @@ def media_upload(request):
             _asset, job = transcription_services.media_transcribe(
                 title=form.cleaned_data["title"], uploaded_file=form.cleaned_data["file"],
                 episode_label=form.cleaned_data["episode_label"], user=request.user,
+                speakers_requested=form.cleaned_data["speakers"],
             )
         except ValidationError as error:
             form.add_error("file", error)

@@ -3,6 +3,10 @@
 Cues end at natural pauses (the longest silences between words) and at sentence ends
 where possible, never hold more lines or characters than the profile allows, last
 between the minimum and maximum duration, and keep the minimum gap between them.
+
+When the words carry speakers (diarization), a cue never mixes speakers, except a short
+exchange of two that fits as a dialogue cue: one line each, opened with the language's
+dialogue dash, as the style guides write two speakers in one subtitle.
 """
 
 from __future__ import annotations
@@ -25,14 +29,43 @@ class Word:
     start_ms: int
     end_ms: int
     text: str  # as the recognizer gives it, usually with a leading space
+    speaker: str = ""  # who says it, when the media was diarized
+
+
+# A dialogue cue costs this much more than two cues of one speaker each would, so that
+# only an exchange too short for cues of its own becomes one.
+DIALOGUE_COST = 0.6
 
 
 def segment_words(words: list[Word], profile: SubtitleProfile) -> list[Cue]:
     words = [word for word in words if word.text.strip()]
     groups = [piece for group in _group(words, profile)
               for piece in _split_overlong(group, profile)]
-    texts = [_layout([word.text for word in group], profile) for group in groups]
+    texts = [_group_text(group, profile) for group in groups]
     return _time(groups, texts, profile)
+
+
+def _speaker_runs(group: list[Word]) -> list[list[Word]]:
+    runs: list[list[Word]] = []
+    for word in group:
+        if runs and runs[-1][-1].speaker == word.speaker:
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+    return runs
+
+
+def _group_text(group: list[Word], profile: SubtitleProfile) -> str | None:
+    """The cue's text: laid out in lines, or a dialogue of two speakers, one line each."""
+    runs = _speaker_runs(group)
+    if len(runs) == 1:
+        return _layout([word.text for word in group], profile)
+    if len(runs) > 2 or profile.max_lines < 2:
+        return None
+    lines = [profile.dialogue_dash + _join(run) for run in runs]
+    if any(profile.width(line) > profile.max_characters_per_line for line in lines):
+        return None
+    return "\n".join(lines)
 
 
 def _join(words: list[Word]) -> str:
@@ -55,13 +88,16 @@ def _group(words: list[Word], profile: SubtitleProfile) -> list[list[Word]]:
     for end in range(1, count + 1):
         for begin in range(end - 1, max(-1, end - 1 - MAX_WORDS_PER_CUE), -1):
             group = words[begin:end]
+            dialogue = any(word.speaker != group[0].speaker for word in group)
             if len(group) > 1:
                 if group[-1].start_ms - group[-2].end_ms >= PAUSE_BREAK_MS:
                     break
                 if (group[-1].end_ms - group[0].start_ms > profile.max_duration_ms
-                        or _layout([word.text for word in group], profile) is None):
+                        or _group_text(group, profile) is None):
                     break
             cost = best[begin] + 1 + _break_cost(words, end, profile, capacity, group)
+            if dialogue:
+                cost += DIALOGUE_COST
             if cost < best[end]:
                 best[end], previous[end] = cost, begin
     groups = []
@@ -77,6 +113,8 @@ def _break_cost(words: list[Word], end: int, profile: SubtitleProfile, capacity:
                 group: list[Word]) -> float:
     cost = 0.0
     fill = profile.width(_join(group)) / capacity
+    if len({word.speaker for word in group}) > 1:
+        return cost  # a dialogue cue is short by nature
     if fill < 0.3:
         cost += 1.0
     if end == len(words):
@@ -103,7 +141,8 @@ def _split_overlong(group: list[Word], profile: SubtitleProfile) -> list[list[Wo
     size = int(profile.max_characters_per_line) or 1
     pieces = [text[i:i + size] for i in range(0, len(text), size)]
     span = (word.end_ms - word.start_ms) / len(pieces)
-    return [[Word(round(word.start_ms + i * span), round(word.start_ms + (i + 1) * span), piece)]
+    return [[Word(round(word.start_ms + i * span), round(word.start_ms + (i + 1) * span), piece,
+                  word.speaker)]
             for i, piece in enumerate(pieces)]
 
 
@@ -150,5 +189,5 @@ def _time(groups: list[list[Word]], texts: list[str | None],
             # Close a short gap to the minimum so the cues chain without flicker.
             new_end = min(next_start - profile.min_gap_ms, start + profile.max_duration_ms)
         new_end = max(new_end, min(end, latest), start + 1)
-        cues.append(Cue(start, new_end, text))
+        cues.append(Cue(start, new_end, text, groups[index][0].speaker))
     return cues

@@ -37,6 +37,13 @@ class LocalizationJob(RunRecord):
     # How many tasks recognize the media in parallel (``TranscriptionChunk``); 0 while
     # the job has not been split, or when it runs in one task.
     chunk_count = models.PositiveIntegerField(_("parallel chunks"), default=0)
+    # Diarization: the number of speakers asked for (none: estimated), how many were
+    # found, and why speakers were not detected when they were not.
+    speakers_requested = models.PositiveSmallIntegerField(_("number of speakers"), null=True,
+                                                          blank=True)
+    speaker_count = models.PositiveSmallIntegerField(_("speakers found"), null=True,
+                                                     blank=True)
+    diarization_note = models.CharField(_("diarization"), max_length=500, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -55,9 +62,15 @@ class LocalizationJob(RunRecord):
     @property
     def step_timings(self) -> list[tuple[str, float]]:
         """(step label, seconds) in pipeline order, for the steps that ran."""
-        return [(self.State(step).label, self.step_seconds[step])
-                for step in (self.State.EXTRACTING_AUDIO, self.State.TRANSCRIBING,
-                             self.State.SEGMENTING) if step in self.step_seconds]
+        timings = [(self.State(step).label, self.step_seconds[step])
+                   for step in (self.State.EXTRACTING_AUDIO, self.State.TRANSCRIBING)
+                   if step in self.step_seconds]
+        if "diarizing" in self.step_seconds:
+            timings.append((_("Finding the speakers"), self.step_seconds["diarizing"]))
+        if self.State.SEGMENTING in self.step_seconds:
+            timings.append((self.State.SEGMENTING.label,
+                            self.step_seconds[self.State.SEGMENTING]))
+        return timings
 
 
 class TranscriptionChunk(RunRecord):
@@ -88,6 +101,9 @@ class TranscriptionChunk(RunRecord):
                              default=State.QUEUED)
     # The words this chunk owns, in media time: [[start_ms, end_ms, text], ...].
     words = models.JSONField(_("recognized words"), default=list, blank=True)
+    # The chunk's speaker regions with their voice embeddings, clustered with the other
+    # chunks' when the job joins them (localization.engines.diarization).
+    speaker_regions = models.JSONField(_("speaker regions"), default=list, blank=True)
     model_sha256 = models.CharField(_("model SHA-256"), max_length=64, blank=True)
     seconds = models.FloatField(_("recognition seconds"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

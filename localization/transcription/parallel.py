@@ -44,13 +44,14 @@ from coprod.compute.models import Stage
 from coprod.core.storage import local_copy
 from localization import background, signals
 from localization.engines import asr
+from localization.engines.diarization import DiarizationError, Region
 from localization.media import decoding as media_tools
 from localization.runs import lifecycle
 from localization.runs.lifecycle import RunKind
 from localization.runs.metering import device_used, media_subject
 from localization.subtitles.profiles import profile_for
 from localization.subtitles.segmentation import Word, segment_words
-from localization.transcription import jobs
+from localization.transcription import jobs, speakers
 from localization.transcription.model_check import ModelNotApproved, asr_model_check_approved
 from localization.transcription.models import LocalizationJob, TranscriptionChunk
 from localization.transcription.recognition import (
@@ -78,7 +79,8 @@ MACHINE = background.RunStateMachine(
     })
 KIND = RunKind(key="transcription_chunk", label=gettext_lazy("Transcription chunk"),
                model=TranscriptionChunk, machine=MACHINE, task=background.TRANSCRIBE_CHUNK,
-               running=State.RUNNING, reset={"words": [], "seconds": None}, announced=False,
+               running=State.RUNNING, reset={"words": [], "seconds": None, "speaker_regions": []},
+               announced=False,
                usage=lambda chunk: media_subject(
                    Stage.TRANSCRIPTION, chunk.job.media, language=chunk.job.language,
                    media_seconds=(chunk.end_ms - chunk.start_ms) / 1000))
@@ -165,13 +167,28 @@ def _recognize(chunk: TranscriptionChunk) -> TranscriptionChunk:
         words = transcribe_wav(path, config=config, language=job.language,
                                chunk_seconds=settings.WHISPER_CHUNK_SECONDS,
                                on_progress=lambda fraction: _progress(chunk, fraction))
+        # The chunk's own speakers: clustered with every chunk's when the job joins them.
+        regions = _speaker_regions(chunk, job, path)
     core = Chunk(chunk.start_ms / 1000, chunk.end_ms / 1000)  # the border rule
     owned = []
     for word in words:
         start, end = word.start_ms + chunk.window_start_ms, word.end_ms + chunk.window_start_ms
         if core.owns(start / 1000, end / 1000):
             owned.append([start, end, word.text])
-    return _chunk_finish(chunk, owned, model, round(time.monotonic() - started, 2))
+    return _chunk_finish(chunk, owned, model, round(time.monotonic() - started, 2),
+                         regions)
+
+
+def _speaker_regions(chunk: TranscriptionChunk, job: LocalizationJob, path) -> list[dict]:
+    if speakers.diarization_refusal(job.media.title):
+        return []  # the join says why
+    try:
+        found = speakers.regions_of_wav(Path(path), offset_ms=chunk.window_start_ms,
+                                        window_offset=chunk.index * 1_000_000,
+                                        keep=(chunk.start_ms, chunk.end_ms))
+    except DiarizationError:
+        return []
+    return [region.as_dict() for region in found]
 
 
 def _progress(chunk: TranscriptionChunk, fraction: float) -> None:
@@ -190,8 +207,8 @@ def _progress(chunk: TranscriptionChunk, fraction: float) -> None:
         updated_at=timezone.now())
 
 
-def _chunk_finish(chunk: TranscriptionChunk, words: list, model, seconds: float
-                  ) -> TranscriptionChunk:
+def _chunk_finish(chunk: TranscriptionChunk, words: list, model, seconds: float,
+                  regions: list[dict]) -> TranscriptionChunk:
     with transaction.atomic():
         # The job's row first: finishing chunks take turns, so exactly one of them finds
         # every other chunk done and joins them.
@@ -201,7 +218,8 @@ def _chunk_finish(chunk: TranscriptionChunk, words: list, model, seconds: float
         if locked is None or not lifecycle.run_held(KIND, locked, chunk):
             return locked  # cancelled, requeued or deleted meanwhile: another run's now
         lifecycle.run_move(KIND, locked, State.DONE, progress=100, finished_at=timezone.now(),
-                           words=words, model_sha256=model.sha256, seconds=seconds)
+                           words=words, model_sha256=model.sha256, seconds=seconds,
+                           speaker_regions=regions)
         if (job.state == JobState.TRANSCRIBING
                 and not job.chunks.exclude(state=State.DONE).exists()):
             _join(job, model)
@@ -223,11 +241,34 @@ def _join(job: LocalizationJob, model) -> None:
         (timezone.now() - min(chunk.started_at for chunk in chunks)).total_seconds(), 2)
     jobs.transition(job, JobState.SEGMENTING, progress=jobs.PROGRESS[JobState.SEGMENTING][0],
                     step_seconds=timings)
+    words = _joined_speakers(job, chunks, without_repetition_loops(words), timings)
     started = time.monotonic()
-    cues = segment_words(without_repetition_loops(words), profile_for(job.language))
+    cues = segment_words(words, profile_for(job.language))
     timings[JobState.SEGMENTING] = round(time.monotonic() - started, 2)
     _delete_audio_on_commit([chunk.audio_name for chunk in chunks])
     jobs.job_finish(job, cues, model, timings)
+
+
+def _joined_speakers(job: LocalizationJob, chunks: list[TranscriptionChunk],
+                     words: list[Word], timings: dict) -> list[Word]:
+    """Every chunk's speaker regions clustered together: one label per speaker."""
+    refusal = speakers.diarization_refusal(job.media.title)
+    found = [Region.from_dict(data) for chunk in chunks for data in chunk.speaker_regions]
+    if refusal or not found:
+        LocalizationJob.objects.filter(pk=job.pk).update(
+            diarization_note=refusal or _("Speakers were not detected in this media."))
+        return words
+    started = time.monotonic()
+    try:
+        labelled, count = speakers.diarized_words(words, found,
+                                                  requested=job.speakers_requested)
+    except DiarizationError as error:
+        LocalizationJob.objects.filter(pk=job.pk).update(
+            diarization_note=_("Speakers were not detected: %(reason)s") % {"reason": error})
+        return words
+    timings["diarizing"] = round(time.monotonic() - started, 2)
+    LocalizationJob.objects.filter(pk=job.pk).update(speaker_count=count, diarization_note="")
+    return labelled
 
 
 def _job_fail(chunk: TranscriptionChunk) -> None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from coprod.audit.models import Event
 from localization.engines import asr
+from localization.engines.diarization import DiarizationError
 from localization.events import pipeline_event
 from localization.media import decoding as media_tools
 from localization.media import services as media_services
@@ -24,7 +25,7 @@ from localization.runs import lifecycle, metering
 from localization.shots.services import shot_detection_create
 from localization.subtitles.profiles import profile_for
 from localization.subtitles.segmentation import segment_words
-from localization.transcription import parallel
+from localization.transcription import parallel, speakers
 from localization.transcription.jobs import KIND, ProgressReporter, State, job_finish
 from localization.transcription.model_check import ModelNotApproved, asr_model_check_approved
 from localization.transcription.models import LocalizationJob
@@ -34,13 +35,15 @@ __all__ = ["KIND", "job_cancel", "job_create", "job_retry", "job_run", "media_tr
 
 
 def media_transcribe(*, title, uploaded_file, user=None, episode_label: str = "",
-                     language: str = "ko", enqueue: bool = True
+                     language: str = "ko", enqueue: bool = True,
+                     speakers_requested: int | None = None
                      ) -> tuple[MediaAsset, LocalizationJob]:
     """Take in a media file for a title and queue its transcription job (and, for a
     video, the detection of its shot changes), in one transaction: a refused file or a
     failed job leaves nothing behind."""
     def then(asset: MediaAsset) -> LocalizationJob:
-        job = job_create(media=asset, user=user, language=language, enqueue=enqueue)
+        job = job_create(media=asset, user=user, language=language, enqueue=enqueue,
+                         speakers_requested=speakers_requested)
         if enqueue and asset.has_video:
             shot_detection_create(media=asset, actor=user)
         return job
@@ -51,9 +54,12 @@ def media_transcribe(*, title, uploaded_file, user=None, episode_label: str = ""
 
 
 def job_create(*, media: MediaAsset, user=None, language: str = "ko",
-               enqueue: bool = True) -> LocalizationJob:
+               enqueue: bool = True, speakers_requested: int | None = None) -> LocalizationJob:
+    """A transcription job; ``speakers_requested`` gives diarization the number of
+    speakers (none: estimated)."""
     with transaction.atomic():
-        job = LocalizationJob.objects.create(media=media, language=language, created_by=user)
+        job = LocalizationJob.objects.create(media=media, language=language, created_by=user,
+                                             speakers_requested=speakers_requested)
         pipeline_event(
             actor=user, action=Event.Action.JOB_CREATED, about=job,
             after={"state": job.state, "language": language, "media": media.pk},
@@ -97,6 +103,26 @@ def job_run(*, job_id: int, worker: str = "", task_id: str | None = None,
         refusals=(ModelNotApproved,))
 
 
+def _with_speakers(job: LocalizationJob, wav_path: Path, words: list, timings: dict) -> list:
+    """The words with their speakers, when diarization may run; the job says why not."""
+    refusal = speakers.diarization_refusal(job.media.title)
+    if refusal:
+        LocalizationJob.objects.filter(pk=job.pk).update(diarization_note=refusal)
+        return words
+    started = time.monotonic()
+    try:
+        found = speakers.regions_of_wav(wav_path)
+        labelled, count = speakers.diarized_words(words, found,
+                                                  requested=job.speakers_requested)
+    except DiarizationError as error:
+        LocalizationJob.objects.filter(pk=job.pk).update(
+            diarization_note=_("Speakers were not detected: %(reason)s") % {"reason": error})
+        return words
+    timings["diarizing"] = round(time.monotonic() - started, 2)
+    LocalizationJob.objects.filter(pk=job.pk).update(speaker_count=count, diarization_note="")
+    return labelled
+
+
 def _run_pipeline(job: LocalizationJob, reporter: ProgressReporter) -> LocalizationJob:
     asset = job.media
     config = asr.EngineConfig.from_settings()
@@ -120,6 +146,7 @@ def _run_pipeline(job: LocalizationJob, reporter: ProgressReporter) -> Localizat
                                chunk_seconds=settings.WHISPER_CHUNK_SECONDS,
                                on_progress=lambda f: reporter.step(State.TRANSCRIBING, f))
         timings[State.TRANSCRIBING] = round(time.monotonic() - started, 2)
+        words = _with_speakers(job, wav_path, words, timings)
 
     reporter.enter(State.SEGMENTING, step_seconds=timings)
     started = time.monotonic()
