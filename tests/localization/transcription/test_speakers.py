@@ -215,3 +215,46 @@ def test_io_helpers_read_back_what_was_written(tmp_path):
     stereo.write_bytes(buffer.getvalue())
     with pytest.raises(diarization.DiarizationError, match="16 kHz mono"):
         speakers.wav_samples(stereo)
+
+
+@pytest.mark.django_db
+def test_a_job_in_parallel_chunks_keeps_each_speaker_one_label(
+        dialogue, settings, tmp_path, django_capture_on_commit_callbacks):
+    from localization.transcription import parallel
+    from tests.factories import TitleFactory
+
+    clip, reference = dialogue
+    repeated = np.concatenate([clip, clip])  # the same voices in every chunk
+    path = tmp_path / "dialogue.wav"
+    write_wav(path, repeated)
+    title = TitleFactory()
+    approve_diarization(title)
+    settings.WHISPER_PARALLEL_CHUNK_SECONDS = 20
+    _asset, job = transcription_services.media_transcribe(
+        title=title, uploaded_file=SimpleUploadedFile("dialogue.wav", path.read_bytes()),
+        language="ja", enqueue=False)
+    job = transcription_services.job_run(job_id=job.pk)
+    assert job.state == LocalizationJob.State.TRANSCRIBING, job.error
+    chunks = list(job.chunks.order_by("index"))
+    assert len(chunks) >= 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for chunk in chunks:
+            parallel.chunk_run(chunk_id=chunk.pk, task_id=chunk.task_id)
+    job.refresh_from_db()
+
+    assert job.state == LocalizationJob.State.DONE, job.error
+    assert job.speaker_count == 3, job.diarization_note
+    assert all(chunk.speaker_regions for chunk in job.chunks.all())
+    # The first voice's lines, in the first and the last chunk, carry one label.
+    track = SubtitleTrack.objects.get(job=job)
+    length = reference[-1].end_ms + 500
+    alpha = [turn for turn in reference if turn.speaker == 0]
+    labels = set()
+    for offset in (0, length):
+        for turn in alpha:
+            cue = track.cues.filter(start_ms__lt=turn.end_ms + offset,
+                                    end_ms__gt=turn.start_ms + offset).first()
+            if cue is not None:
+                labels.add(cue.speaker)
+    assert len(labels) == 1 and labels != {""}
