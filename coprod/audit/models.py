@@ -93,6 +93,7 @@ class Event(models.Model):
         TRACK_APPROVED = "track.approved", _("Subtitle track approved")
         TRACK_REOPENED = "track.reopened", _("Subtitle track reopened")
         TRACK_QA_FIXED = "track.qa_fixed", _("Automatic QA fixes applied")
+        TRACK_SPEAKER_RENAMED = "track.speaker_renamed", _("Speaker renamed or merged")
         VOICE_ROLE_SET = "voice_role.set", _("Voice role set")
         DUB_REQUESTED = "dub.requested", _("Dub requested")
         DUB_FINISHED = "dub.finished", _("Dub finished")

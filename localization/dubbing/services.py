@@ -142,6 +142,31 @@ def voice_roles_for(*, track: SubtitleTrack) -> dict[str, str]:
                 .values_list("speaker", "voice_key"))
 
 
+def voice_roles_proposed(*, track: SubtitleTrack) -> dict[str, str]:
+    """A voice for each named speaker without a role: the language's voices in turn
+    (neural before draft), those other roles use last, so speakers sound different until
+    someone chooses. Proposals are not roles until the form is saved."""
+    roles = voice_roles_for(track=track)
+    voices = [voice.key for voice in voices_for_language(track.language)
+              if _cleared(track.title, voice)]
+    if not voices:
+        return {}
+    used = set(roles.values())
+    order = [key for key in voices if key not in used] + [key for key in voices if key in used]
+    waiting = [speaker for speaker in track_speakers(track=track)
+               if speaker and speaker not in roles]
+    return {speaker: order[number % len(order)] for number, speaker in enumerate(waiting)}
+
+
+def _cleared(title, voice: tts.VoiceIdentity) -> bool:
+    try:
+        model_use_check(title=title, sha256=voice.model_sha256, kind="tts",
+                        language=voice.language, use=Consent.Use.DUBBING)
+    except ModelNotApproved:
+        return False
+    return True
+
+
 def track_speakers(*, track: SubtitleTrack) -> list[str]:
     """The speakers of the track's cues ("" for cues without one), in order of appearance."""
     speakers = track.cues.order_by("index").values_list("speaker", flat=True)

@@ -33,7 +33,10 @@ def dub_section(request, track_id: int):
     """The section, loaded into the track page and polled while work is running."""
     track = dubbing_track(request, track_id)
     roles = services.voice_roles_for(track=track)
-    speakers = [{"name": speaker, "number": number, "voice": roles.get(speaker, "")}
+    proposed = services.voice_roles_proposed(track=track)
+    speakers = [{"name": speaker, "number": number,
+                 "voice": roles.get(speaker) or proposed.get(speaker, ""),
+                 "proposed": speaker in proposed}
                 for number, speaker in enumerate(services.track_speakers(track=track))]
     dubs = list(track.dub_tracks.all()[:5])
     packages = list(DeliveryPackage.objects.filter(track__title=track.title,

@@ -31,6 +31,7 @@ from localization.subtitles.cues import (
 )
 from localization.subtitles.history import cue_revision_record, cue_snapshot_if_missing
 from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
+from localization.subtitles.services import SPEAKER_MAX_LENGTH
 from localization.translation import memory as translation_memory
 
 State = SubtitleCue.State
@@ -59,7 +60,7 @@ def cue_as_dict(cue: SubtitleCue) -> dict:
     return {"id": cue.pk, "index": cue.index, "start": cue.start_ms, "end": cue.end_ms,
             "text": cue.text, "source": source.text if source else "", "state": cue.state,
             "revision": cue.revision, "qa": cue.qa_issues, "tm": cue.tm_match_percent,
-            "comments": getattr(cue, "comment_count", None),
+            "comments": getattr(cue, "comment_count", None), "speaker": cue.speaker,
             **({"about": about} if (about := cue_about(cue)) else {})}
 
 
@@ -88,6 +89,7 @@ def revision_as_dict(revision: CueRevision) -> dict:
     return {"id": revision.pk, "revision": revision.revision, "text": revision.text,
             "start": revision.start_ms, "end": revision.end_ms, "state": revision.state,
             "action": revision.action, "author": user_display_name(revision.author),
+            "speaker": revision.speaker,
             "created_at": revision.created_at.isoformat()}
 
 
@@ -384,3 +386,78 @@ def cue_comment_add(*, cue: SubtitleCue, text: str, actor, parent_id: int | None
         if parent is None:
             raise WorkflowError(_("The comment you reply to is not on this cue."))
     return CueComment.objects.create(cue=cue, parent=parent, author=actor, text=text.strip())
+
+
+# --- speakers ---------------------------------------------------------------------------------
+
+
+def _speaker_name(name: str) -> str:
+    name = " ".join(str(name).split())
+    _check_text(name)
+    if len(name) > SPEAKER_MAX_LENGTH:
+        raise WorkflowError(_("A speaker's name has at most %(count)d characters.")
+                            % {"count": SPEAKER_MAX_LENGTH})
+    return name
+
+
+def cue_speaker_set(*, cue: SubtitleCue, speaker: str, expected_revision: int,
+                    actor) -> SubtitleCue:
+    """Give one cue to another speaker (a new one, or one of the track's)."""
+    with transaction.atomic():
+        cue = _locked_cue(cue.pk)
+        check_can_edit_track(actor, cue.track)
+        _check_revision(cue, expected_revision)
+        speaker = _speaker_name(speaker)
+        if speaker == cue.speaker:
+            return cue
+        cue_snapshot_if_missing(cue)
+        cue.speaker = speaker
+        cue.revision += 1
+        cue.save(update_fields=["speaker", "revision", "updated_at"])
+        cue_revision_record(cue, actor=actor, action=CueRevision.Action.SPEAKER)
+    return cue
+
+
+def speaker_rename(*, track: SubtitleTrack, old: str, new: str, actor) -> int:
+    """Rename a speaker on every cue of the track; naming an existing speaker merges the
+    two. Each cue keeps the change in its history; returns how many cues changed."""
+    new = _speaker_name(new)
+    with transaction.atomic():
+        track = SubtitleTrack.objects.select_for_update().get(pk=track.pk)
+        check_can_edit_track(actor, track)
+        if old == new:
+            return 0
+        cues = list(SubtitleCue.objects.select_for_update().filter(track=track, speaker=old)
+                    .order_by("index"))
+        if not cues:
+            raise WorkflowError(_("No cue of this track has the speaker “%(name)s”.")
+                                % {"name": old})
+        merged = SubtitleCue.objects.filter(track=track, speaker=new).exists()
+        for cue in cues:
+            cue_snapshot_if_missing(cue)
+            cue.speaker = new
+            cue.revision += 1
+            cue.save(update_fields=["speaker", "revision", "updated_at"])
+            cue_revision_record(cue, actor=actor, action=CueRevision.Action.SPEAKER)
+        pipeline_event(actor=actor, action=Event.Action.TRACK_SPEAKER_RENAMED, about=track,
+                       before={"speaker": old}, after={"speaker": new, "cues": len(cues),
+                                                       "merged": merged})
+    return len(cues)
+
+
+def track_speakers_summary(track: SubtitleTrack) -> list[dict]:
+    """The track's speakers in order of appearance, with their number of cues."""
+    counts: dict[str, int] = {}
+    for speaker in track.cues.order_by("index").values_list("speaker", flat=True):
+        counts[speaker] = counts.get(speaker, 0) + 1
+    return [{"name": name, "cues": count} for name, count in counts.items()]
+
+
+def cast_characters(track: SubtitleTrack) -> list[str]:
+    """The characters of the title's (and its series') cast, to name speakers after."""
+    from coprod.catalog.models import Credit
+
+    family = [track.title_id, *(ancestor.pk for ancestor in track.title.ancestors())]
+    names = (Credit.objects.filter(title_id__in=family).exclude(character="")
+             .order_by("order", "character").values_list("character", flat=True))
+    return list(dict.fromkeys(names))

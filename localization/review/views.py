@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 from functools import wraps
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -163,8 +165,6 @@ def labels() -> dict[str, str]:
 
 
 def editor_page(request, track_id: int):
-    from django.urls import reverse
-
     track = _track(request, track_id)
     users = User.objects.filter(is_active=True).order_by("username")
     base = reverse("localization:editor", args=[track.pk])
@@ -186,6 +186,10 @@ def editor_page(request, track_id: int):
         .distinct(),
         "reviewers": users.filter(groups__name=Role.REVIEWER).distinct(),
         "config": config, "labels": labels(), "shortcuts": shortcuts(),
+        # The speakers the speaker field offers: the track's and the cast's characters.
+        "speaker_names": list(dict.fromkeys(
+            [speaker["name"] for speaker in services.track_speakers_summary(track)
+             if speaker["name"]] + services.cast_characters(track))),
     })
 
 
@@ -242,6 +246,36 @@ def cue_save(request, track_id: int, cue_id: int):
                           start_ms=_integer(data["start"]), end_ms=_integer(data["end"]),
                           expected_revision=_integer(data["revision"]), actor=request.user)
     return JsonResponse({"cue": services.cue_as_dict(cue)})
+
+
+@require_POST
+@json_endpoint
+def cue_speaker(request, track_id: int, cue_id: int):
+    """Give the cue to another speaker."""
+    track = _track(request, track_id)
+    data = _body(request)
+    cue = services.cue_speaker_set(cue=_cue(track, cue_id), speaker=str(data["speaker"]),
+                                   expected_revision=_integer(data["revision"]),
+                                   actor=request.user)
+    return JsonResponse({"cue": services.cue_as_dict(cue)})
+
+
+@require_POST
+def speaker_rename(request, track_id: int):
+    """Rename a speaker on every cue (naming another of the track's speakers merges them)."""
+    track = _track(request, track_id)
+    try:
+        changed = services.speaker_rename(track=track, old=request.POST.get("old", ""),
+                                          new=request.POST.get("new", ""), actor=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except PermissionDenied as denial:
+        messages.error(request, str(denial))
+    else:
+        messages.success(request, _("%(count)d cues now have the speaker “%(name)s”.")
+                         % {"count": changed, "name": " ".join(request.POST["new"].split())})
+    return redirect(f"{reverse('localization:track-detail', args=[track.pk])}#speakers")
 
 
 @require_POST

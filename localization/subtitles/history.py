@@ -12,10 +12,11 @@ def cue_snapshot_if_missing(cue: SubtitleCue) -> None:
         CueRevision.objects.create(cue=cue, revision=cue.revision, text=cue.text,
                                    start_ms=cue.start_ms, end_ms=cue.end_ms, state=cue.state,
                                    action=CueRevision.Action.ORIGINAL, author=None,
-                                   engine=cue.engine)
+                                   engine=cue.engine, speaker=cue.speaker)
 
 
 def cue_revision_record(cue: SubtitleCue, *, actor, action: str) -> None:
     CueRevision.objects.create(cue=cue, revision=cue.revision, text=cue.text,
                                start_ms=cue.start_ms, end_ms=cue.end_ms, state=cue.state,
-                               action=action, author=actor, engine=cue.engine)
+                               action=action, author=actor, engine=cue.engine,
+                               speaker=cue.speaker)

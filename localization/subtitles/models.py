@@ -185,6 +185,7 @@ class CueRevision(models.Model):
         APPROVE = "approve", _("approved")
         REJECT = "reject", _("rejected")
         QA_FIX = "qa_fix", _("automatic QA fix")
+        SPEAKER = "speaker", _("speaker changed")
 
     cue = models.ForeignKey(SubtitleCue, verbose_name=_("cue"), on_delete=models.CASCADE,
                             related_name="revisions")
@@ -195,6 +196,7 @@ class CueRevision(models.Model):
     state = models.CharField(_("state"), max_length=20, choices=SubtitleCue.State.choices)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices,
                               default=Action.EDIT)
+    speaker = models.CharField(_("speaker"), max_length=100, blank=True)
     # The engine whose words these were (the cue's engine when the version was saved):
     # the disclosure tells machine-made cues from people's by it.
     engine = models.CharField(_("engine"), max_length=60, blank=True)

@@ -16,6 +16,7 @@ from localization.permissions import (
     check_can_view_track,
 )
 from localization.qa import services as qa_services
+from localization.review import services as review_services
 from localization.subtitles import formats, selectors, services
 from localization.subtitles.cues import SubtitleExportError
 from localization.subtitles.disclosure import Origin, track_disclosure
@@ -44,6 +45,8 @@ def track_detail(request, track_id: int):
         engine_text = _("Translation engine not usable: %(error)s") % {"error": error}
     return render(request, "localization/track_detail.html", {
         "track": track, "cues": cues, "formats": FORMATS, "disclosure": disclosure,
+        "speakers": review_services.track_speakers_summary(track),
+        "cast": review_services.cast_characters(track),
         "translations": track.translations.order_by("language", "-version"),
         "engine_description": engine_text,
         "state_counts": selectors.cue_state_counts(track=track),

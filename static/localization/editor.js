@@ -15,7 +15,7 @@ const QA_DELAY = 250;
 const $ = (id) => document.getElementById(id);
 const els = {
   list: $("cue-list"), spacer: $("cue-spacer"), text: $("cue-text"), source: $("cue-source"),
-  about: $("cue-about"),
+  about: $("cue-about"), speaker: $("cue-speaker"),
   start: $("cue-start"), end: $("cue-end"), number: $("cue-number"), state: $("cue-state"),
   saveStatus: $("save-status"), qa: $("qa-issues"), lines: $("counter-lines"),
   cps: $("counter-cps"), duration: $("counter-duration"), memory: $("assist-memory"),
@@ -199,6 +199,7 @@ async function select(position, { seek = true, focus = true } = {}) {
   els.text.value = cue.text;
   els.about.textContent = cue.about || "";
   els.about.hidden = !cue.about;
+  if (els.speaker) els.speaker.value = cue.speaker || "";
   showTimes();
   showState();
   showIssues(cue.qa || []);
@@ -212,6 +213,24 @@ async function select(position, { seek = true, focus = true } = {}) {
   loadComments(cue);
   loadHistory(cue);
   history.replaceState(null, "", `#cue-${cue.index}`);
+}
+
+async function changeSpeaker() {
+  // Another speaker for this cue: saved at once, kept in the cue's history.
+  const cue = currentCue();
+  if (!cue || !editable()) { els.speaker.value = cue ? cue.speaker || "" : ""; return; }
+  if (!(await flushSave())) return;
+  const { status, data } = await api(cueUrl(cue, "speaker"), { method: "POST",
+    body: { speaker: els.speaker.value, revision: cue.revision } });
+  if (status === 200) {
+    replaceCue(data.cue);
+    setStatus("saved");
+    renderList();
+    loadHistory(currentCue());
+  } else {
+    els.speaker.value = cue.speaker || "";
+    setStatus("error", data.error || status);
+  }
 }
 
 function showTimes() {
@@ -848,6 +867,7 @@ function bind() {
     if (rowElement) select(Number(rowElement.dataset.position));
   });
   els.text.addEventListener("input", markDirty);
+  if (els.speaker) els.speaker.addEventListener("change", changeSpeaker);
   for (const [input, edge] of [[els.start, "start"], [els.end, "end"]]) {
     input.addEventListener("change", () => {
       const ms = parseTime(input.value), cue = currentCue();

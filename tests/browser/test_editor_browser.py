@@ -179,3 +179,22 @@ def test_a_1500_cue_track_renders_only_the_visible_rows(open_page, db):
     page.wait_for_selector(".cue-row[aria-selected=true] .cue-index:text('1500')")
     page.evaluate("document.querySelector('#cue-list').scrollTop = 0")
     page.wait_for_selector(".cue-row .cue-index:text-is('1')")
+
+
+def test_a_cue_is_given_to_another_speaker_in_the_editor(open_page, demo_track):
+    SubtitleCue.objects.filter(track=demo_track).update(speaker="Speaker 1")
+    SubtitleCue.objects.filter(track=demo_track, index=2).update(speaker="Speaker 2")
+    page = open_page(user(Role.REVIEWER), editor_path(demo_track))
+    assert page.input_value("#cue-speaker") == "Speaker 1"
+    options = page.eval_on_selector_all("#editor-speakers option", "els => els.map(e => e.value)")
+    assert options == ["Speaker 1", "Speaker 2"]
+    page.fill("#cue-speaker", "Speaker 2")
+    page.dispatch_event("#cue-speaker", "change")
+    wait_saved(page)
+    cue = demo_track.cues.get(index=1)
+    assert cue.speaker == "Speaker 2"
+    assert cue.revisions.filter(action=CueRevision.Action.SPEAKER, speaker="Speaker 2").exists()
+    # The next cue shows its own speaker.
+    page.keyboard.press("Alt+ArrowDown")
+    page.wait_for_selector("#cue-number:text-is('2')")
+    assert page.input_value("#cue-speaker") == "Speaker 2"
