@@ -241,34 +241,16 @@ def _join(job: LocalizationJob, model) -> None:
         (timezone.now() - min(chunk.started_at for chunk in chunks)).total_seconds(), 2)
     jobs.transition(job, JobState.SEGMENTING, progress=jobs.PROGRESS[JobState.SEGMENTING][0],
                     step_seconds=timings)
-    words = _joined_speakers(job, chunks, without_repetition_loops(words), timings)
+    # Every chunk's speaker regions clustered together: one label per speaker.
+    words = speakers.job_words_with_speakers(
+        job, without_repetition_loops(words),
+        lambda: [Region.from_dict(data) for chunk in chunks for data in chunk.speaker_regions],
+        timings)
     started = time.monotonic()
     cues = segment_words(words, profile_for(job.language))
     timings[JobState.SEGMENTING] = round(time.monotonic() - started, 2)
     _delete_audio_on_commit([chunk.audio_name for chunk in chunks])
     jobs.job_finish(job, cues, model, timings)
-
-
-def _joined_speakers(job: LocalizationJob, chunks: list[TranscriptionChunk],
-                     words: list[Word], timings: dict) -> list[Word]:
-    """Every chunk's speaker regions clustered together: one label per speaker."""
-    refusal = speakers.diarization_refusal(job.media.title)
-    found = [Region.from_dict(data) for chunk in chunks for data in chunk.speaker_regions]
-    if refusal or not found:
-        LocalizationJob.objects.filter(pk=job.pk).update(
-            diarization_note=refusal or _("Speakers were not detected in this media."))
-        return words
-    started = time.monotonic()
-    try:
-        labelled, count = speakers.diarized_words(words, found,
-                                                  requested=job.speakers_requested)
-    except DiarizationError as error:
-        LocalizationJob.objects.filter(pk=job.pk).update(
-            diarization_note=_("Speakers were not detected: %(reason)s") % {"reason": error})
-        return words
-    timings["diarizing"] = round(time.monotonic() - started, 2)
-    LocalizationJob.objects.filter(pk=job.pk).update(speaker_count=count, diarization_note="")
-    return labelled
 
 
 def _job_fail(chunk: TranscriptionChunk) -> None:

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from coprod.audit.models import Event
 from localization.engines import asr
-from localization.engines.diarization import DiarizationError
 from localization.events import pipeline_event
 from localization.media import decoding as media_tools
 from localization.media import services as media_services
@@ -103,26 +102,6 @@ def job_run(*, job_id: int, worker: str = "", task_id: str | None = None,
         refusals=(ModelNotApproved,))
 
 
-def _with_speakers(job: LocalizationJob, wav_path: Path, words: list, timings: dict) -> list:
-    """The words with their speakers, when diarization may run; the job says why not."""
-    refusal = speakers.diarization_refusal(job.media.title)
-    if refusal:
-        LocalizationJob.objects.filter(pk=job.pk).update(diarization_note=refusal)
-        return words
-    started = time.monotonic()
-    try:
-        found = speakers.regions_of_wav(wav_path)
-        labelled, count = speakers.diarized_words(words, found,
-                                                  requested=job.speakers_requested)
-    except DiarizationError as error:
-        LocalizationJob.objects.filter(pk=job.pk).update(
-            diarization_note=_("Speakers were not detected: %(reason)s") % {"reason": error})
-        return words
-    timings["diarizing"] = round(time.monotonic() - started, 2)
-    LocalizationJob.objects.filter(pk=job.pk).update(speaker_count=count, diarization_note="")
-    return labelled
-
-
 def _run_pipeline(job: LocalizationJob, reporter: ProgressReporter) -> LocalizationJob:
     asset = job.media
     config = asr.EngineConfig.from_settings()
@@ -146,7 +125,8 @@ def _run_pipeline(job: LocalizationJob, reporter: ProgressReporter) -> Localizat
                                chunk_seconds=settings.WHISPER_CHUNK_SECONDS,
                                on_progress=lambda f: reporter.step(State.TRANSCRIBING, f))
         timings[State.TRANSCRIBING] = round(time.monotonic() - started, 2)
-        words = _with_speakers(job, wav_path, words, timings)
+        words = speakers.job_words_with_speakers(
+            job, words, lambda: speakers.regions_of_wav(wav_path), timings)
 
     reporter.enter(State.SEGMENTING, step_seconds=timings)
     started = time.monotonic()

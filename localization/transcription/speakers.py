@@ -13,7 +13,9 @@ a speaker keeps one label through the film.
 
 from __future__ import annotations
 
+import time
 import wave
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +28,7 @@ from localization.checksums import cached_file_sha256
 from localization.engines import diarization
 from localization.runs.metering import model_used
 from localization.subtitles.segmentation import Word
+from localization.transcription.models import LocalizationJob
 
 SPEAKER_LABEL = "Speaker {number}"
 
@@ -96,3 +99,31 @@ def diarized_words(words: list[Word], found: list[diarization.Region], *,
     result = diarization.cluster(found, num_speakers=requested,
                                  threshold=settings.DIARIZATION_THRESHOLD)
     return speaker_words(words, result), result.speakers
+
+
+def job_words_with_speakers(job: LocalizationJob, words: list[Word],
+                            regions_of: Callable[[], list[diarization.Region]],
+                            timings: dict) -> list[Word]:
+    """The job's words with their speakers when diarization may run (``regions_of`` gives
+    the media's speaker regions); otherwise the words as they are, and the job says why."""
+    refusal = diarization_refusal(job.media.title)
+    if refusal:
+        return _without_speakers(job, words, refusal)
+    started = time.monotonic()
+    try:
+        found = regions_of()
+        if not found:
+            return _without_speakers(job, words, _("Speakers were not detected in this media."))
+        labelled, count = diarized_words(words, found, requested=job.speakers_requested)
+    except diarization.DiarizationError as error:
+        return _without_speakers(job, words, _("Speakers were not detected: %(reason)s")
+                                 % {"reason": error})
+    timings["diarizing"] = round(time.monotonic() - started, 2)
+    LocalizationJob.objects.filter(pk=job.pk).update(speaker_count=count, diarization_note="")
+    return labelled
+
+
+def _without_speakers(job: LocalizationJob, words: list[Word], reason: str) -> list[Word]:
+    LocalizationJob.objects.filter(pk=job.pk).update(speaker_count=None,
+                                                     diarization_note=reason[:500])
+    return words
