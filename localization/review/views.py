@@ -180,6 +180,7 @@ def editor_page(request, track_id: int):
         if track.media_id is not None else "",
     }
     latest_dub = track.dub_tracks.filter(state=DubTrack.State.DONE).order_by("-id").first()
+    speakers, cast = services.track_speakers_summary(track), services.cast_characters(track)
     return render(request, "localization/editor.html", {
         "track": track, "abilities": _abilities(request.user, track), "latest_dub": latest_dub,
         "translators": users.filter(groups__name__in=[Role.TRANSLATOR, Role.REVIEWER])
@@ -187,9 +188,9 @@ def editor_page(request, track_id: int):
         "reviewers": users.filter(groups__name=Role.REVIEWER).distinct(),
         "config": config, "labels": labels(), "shortcuts": shortcuts(),
         # The speakers the speaker field offers: the track's and the cast's characters.
+        "speakers": speakers, "cast": cast,
         "speaker_names": list(dict.fromkeys(
-            [speaker["name"] for speaker in services.track_speakers_summary(track)
-             if speaker["name"]] + services.cast_characters(track))),
+            [speaker["name"] for speaker in speakers if speaker["name"]] + cast)),
     })
 
 
@@ -275,7 +276,11 @@ def speaker_rename(request, track_id: int):
     else:
         messages.success(request, _("%(count)d cues now have the speaker “%(name)s”.")
                          % {"count": changed, "name": " ".join(request.POST["new"].split())})
-    return redirect(f"{reverse('localization:track-detail', args=[track.pk])}#speakers")
+    # Back where the form was: the track page or the editor of this same track.
+    back = reverse("localization:track-detail", args=[track.pk])
+    if request.POST.get("next") == reverse("localization:editor", args=[track.pk]):
+        back = request.POST["next"]
+    return redirect(f"{back}#speakers")
 
 
 @require_POST

@@ -123,3 +123,21 @@ def test_each_speaker_is_proposed_a_voice_of_its_own(client_for):
     client, _user = client_for(Role.RIGHTS_MANAGER)
     section = client.get(reverse("localization:dub-section", args=[track.pk])).content.decode()
     assert section.count("proposed: save to keep it") == 2
+
+
+def test_the_editor_renames_speakers_and_comes_back(client_for):
+    track = diarized_track(TitleFactory())
+    client, _reviewer = client_for(Role.REVIEWER)
+    editor = reverse("localization:editor", args=[track.pk])
+    page = client.get(editor).content.decode()
+    assert 'id="speakers"' in page and 'data-speaker="Speaker 2"' in page
+
+    response = client.post(reverse("localization:speaker-rename", args=[track.pk]),
+                           {"old": "Speaker 2", "new": "Hana", "next": editor})
+    assert response["Location"] == f"{editor}#speakers"
+    assert track.cues.get(index=2).speaker == "Hana"
+    # Anywhere else is not a place to go back to.
+    response = client.post(reverse("localization:speaker-rename", args=[track.pk]),
+                           {"old": "Hana", "new": "Speaker 2", "next": "https://evil.example/"})
+    assert response["Location"] == reverse("localization:track-detail",
+                                           args=[track.pk]) + "#speakers"
