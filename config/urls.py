@@ -22,6 +22,7 @@ urlpatterns = [
     path("agreements/", include("coprod.agreements.urls")),
     path("compute/", include("coprod.compute.urls")),
     path("registry/", include("coprod.registry.urls")),
+    path("notifications/", include("coprod.notifications.urls")),
     path("partner/", include(partner_patterns)),
     path("localization/", include("localization.urls")),
     path("system/", system_views.system_status, name="system-status"),

@@ -11,6 +11,7 @@ class CoprodConfig(AppConfig):
 
         from coprod.accounts.signals import grant_role_permissions
         from coprod.api import tasks  # noqa: F401 (registers the webhook task)
+        from coprod.notifications import tasks as notification_tasks  # noqa: F401
         from coprod.registry.seeding import seed_shipped_entries
 
         post_migrate.connect(grant_role_permissions, sender=self)

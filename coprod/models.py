@@ -17,12 +17,14 @@ from coprod.api.models import ApiToken, IdempotencyRecord, WebhookDelivery, Webh
 from coprod.audit.models import Event
 from coprod.catalog.models import Credit, Genre, Person, Title, TitleLocalization
 from coprod.compute.models import CarbonIntensity, ComputeHold, ComputeUsage, GpuPrice, PriceList
-from coprod.registry.models import AIModel
+from coprod.notifications.models import Notification, NotificationPreference
+from coprod.registry.models import AIModel, Consent
 from coprod.rights.models import Holdback, RightsBlock
 
 __all__ = [
     "AIModel", "Agreement", "AgreementDocument", "AgreementVersion", "ApiToken", "Approval",
-    "BudgetLine", "CarbonIntensity", "ComputeHold", "ComputeUsage", "GpuPrice",
+    "BudgetLine", "CarbonIntensity", "Consent", "Notification", "NotificationPreference",
+    "ComputeHold", "ComputeUsage", "GpuPrice",
     "IdempotencyRecord", "PriceList",
     "Company", "Contribution", "Credit", "Event", "Genre", "Holdback", "Party", "Person",
     "RevenueReceipt", "RightsBlock", "Title", "TitleLocalization", "User", "WaterfallTier",

@@ -8,7 +8,10 @@ class LocalizationConfig(AppConfig):
 
     def ready(self) -> None:
         # Register every task in this process too, so services can queue them by name.
-        from localization import tasks  # noqa: F401
+        from localization import (
+            notifications,
+            tasks,  # noqa: F401
+        )
         from localization.api import webhooks
         from localization.delivery import consent_uses
         from localization.runs import receivers
@@ -22,3 +25,5 @@ class LocalizationConfig(AppConfig):
         receivers.connect()
         # A revoked consent lists the dubs and packages made under it.
         consent_uses.connect()
+        # Finished and failed runs are told to the person who asked for them.
+        notifications.connect()

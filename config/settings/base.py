@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 from kombu import Exchange, Queue
 
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coprod.system.context_processors.navigation",
+                "coprod.notifications.context_processors.notifications",
             ],
         },
     },
@@ -275,6 +277,7 @@ CELERY_TASK_ROUTES = {
     "localization.tasks.requeue_stale_runs": {"queue": "default", "routing_key": "default"},
     "localization.tasks.expire_uploads": {"queue": "default", "routing_key": "default"},
     "coprod.api.tasks.*": {"queue": "default", "routing_key": "default"},
+    "coprod.notifications.tasks.*": {"queue": "default", "routing_key": "default"},
     "localization.tasks.transcribe*": {"queue": "gpu", "routing_key": "gpu"},
     "localization.tasks.*": {"queue": "cpu", "routing_key": "cpu"},
 }
@@ -353,6 +356,24 @@ COMPUTE_CPU_WATTS_PER_CORE = env.float("COMPUTE_CPU_WATTS_PER_CORE", default=12.
 COMPUTE_BUDGET_HOLD_AT = env.str("COMPUTE_BUDGET_HOLD_AT", default="1")
 # Read GPU time and energy through NVML (nvidia-ml-py) when a card is present.
 COMPUTE_NVML = env.bool("COMPUTE_NVML", default=True)
+# --- Notifications (coprod/notifications) ----------------------------------------------
+# Emails go through Django's mailers: SMTP to EMAIL_HOST:EMAIL_PORT (environment), or
+# another backend named by EMAIL_BACKEND (development: the console; `make run` prints them
+# in the worker's log).
+_EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": {
+    "host": env.str("EMAIL_HOST", default="localhost"),
+    "port": env.int("EMAIL_PORT", default=25),
+    "username": env.str("EMAIL_HOST_USER", default=""),
+    "password": env.str("EMAIL_HOST_PASSWORD", default=""),
+    "use_tls": env.bool("EMAIL_USE_TLS", default=False),
+    "timeout": env.int("EMAIL_TIMEOUT", default=20),
+} if _EMAIL_BACKEND.endswith("smtp.EmailBackend") else {}}}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="KIP platform <noreply@localhost>")
+# The address the links in emails start with.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The hour (UTC) the daily digest goes out.
+NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=0)
 # --- Who is speaking (localization/engines/diarization.py) ------------------------------
 # Diarize every transcription after recognition: speakers on the cues, voice roles per
 # speaker. Off: transcripts have no speakers.
@@ -379,6 +400,9 @@ CELERY_BEAT_SCHEDULE = {
                            "schedule": RUN_STALE_CHECK_SECONDS},
     "expire-uploads": {"task": "localization.tasks.expire_uploads",
                        "schedule": UPLOAD_EXPIRY_CHECK_SECONDS},
+    # Expiring rights, then each person's daily digest of notifications.
+    "notification-digests": {"task": "coprod.notifications.tasks.send_digests",
+                             "schedule": crontab(hour=NOTIFICATION_DIGEST_HOUR, minute=0)},
 }
 # Redis redelivers a task whose worker vanished after this many seconds; keep it above
 # the longest task, since a running task is also redelivered after it (tasks are idempotent).

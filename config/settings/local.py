@@ -26,3 +26,6 @@ if not C2PA_CERT_FILE:  # noqa: F405
     C2PA_TRUST_ANCHORS_FILE = C2PA_TRUST_ANCHORS_FILE or str(  # noqa: F405
         DATA_DIR / "credentials" / "dev-root.pem")
 C2PA_DEVELOPMENT_IDENTITY = True
+# Emails are printed to the console (the worker's log), unless EMAIL_BACKEND names another.
+if not env.str("EMAIL_BACKEND", default=""):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}

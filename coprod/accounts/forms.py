@@ -13,3 +13,7 @@ class PreferencesForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email", "time_zone"]
+
+    def save(self, commit=True):
+        self.instance.language = self.cleaned_data["language"]
+        return super().save(commit=commit)

@@ -60,6 +60,9 @@ class User(AbstractUser):
         choices=_time_zone_choices,
         default=_default_time_zone,
     )
+    # The interface language chosen in the preferences (empty: the site's default); the
+    # emails sent to the user are in it.
+    language = models.CharField(_("language"), max_length=16, blank=True)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -15,6 +15,8 @@ from coprod.accounts.permissions import (
 )
 from coprod.api import selectors as api_selectors
 from coprod.api.forms import ApiTokenForm
+from coprod.notifications import services as notification_services
+from coprod.notifications.forms import NotificationPreferencesForm
 from coprod.rights import selectors as rights_selectors
 from coprod.system.navigation import navigation_for
 
@@ -50,6 +52,8 @@ def preferences_page(request, *, form=None, token_form=None, new_token=None, sta
         "form": form, "token_form": token_form or ApiTokenForm(),
         "api_tokens": api_selectors.api_tokens_of(user=request.user),
         "new_token": new_token, "now": timezone.now(),
+        "notification_form": NotificationPreferencesForm(
+            channels=notification_services.channels_for(request.user)),
     }, status=status)
 
 

@@ -47,6 +47,7 @@ from coprod.audit.models import Event
 from coprod.audit.services import event_record
 from coprod.catalog.models import Title
 from coprod.core.uploads import too_large_message
+from coprod.notifications import events as notification_events
 from coprod.rights.vocabulary import TerritoryError, expand_territories
 
 Status = Agreement.Status
@@ -123,6 +124,7 @@ def _change(actor: User | None, agreement: Agreement, action: str,
                 event_record(actor=actor, action=Event.Action.APPROVALS_WITHDRAWN,
                              instance=agreement, agreement=agreement,
                              after={"withdrawn": withdrawn, "new_version": agreement.version})
+                notification_events.approvals_withdrawn(agreement, actor=actor)
         event_record(actor=actor, action=action, instance=agreement, agreement=agreement,
                      before=before, after=after)
         return result
@@ -387,6 +389,7 @@ def agreement_transition(*, actor: User | None, agreement: Agreement, to: str) -
                  before=before, after={"status": agreement.status, "version": agreement.version})
     if to == Status.AWAITING_APPROVALS:
         _emit_on_commit("agreement.awaiting_approval", agreement)
+        notification_events.agreement_awaiting_approval(agreement, actor=actor)
     return agreement
 
 
@@ -426,6 +429,7 @@ def agreement_approve(*, actor: User, agreement: Agreement, version: int) -> App
                      agreement=agreement, after={"status": agreement.status,
                                                  "version": version})
         _emit_on_commit("agreement.executed", agreement)
+        notification_events.agreement_executed(agreement, actor=actor)
     return approval
 
 

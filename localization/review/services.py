@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from coprod.accounts.roles import Role
 from coprod.audit.models import Event
-from localization import signals
+from localization import notifications, signals
 from localization.events import pipeline_event
 from localization.permissions import (
     REVIEW_ROLES,
@@ -308,6 +308,9 @@ def cue_set_state(*, cue: SubtitleCue, action: str, actor, expected_revision: in
         if action == CueRevision.Action.REJECT:
             CueComment.objects.create(cue=cue, author=actor, text=comment.strip(),
                                       is_rejection=True)
+            notifications.cue_rejected(cue, comment=comment.strip(), actor=actor)
+        elif action == CueRevision.Action.NEEDS_REVIEW:
+            notifications.track_sent_for_review(track, actor=actor)
         elif comment.strip():
             CueComment.objects.create(cue=cue, author=actor, text=comment.strip())
         if action == CueRevision.Action.APPROVE and before != State.APPROVED:
@@ -333,6 +336,7 @@ def _approve_track_when_complete(track: SubtitleTrack, actor) -> None:
     track.save(update_fields=["review_state", "locked_at", "approved_by"])
     pipeline_event(actor=actor, action=Event.Action.TRACK_APPROVED, about=track,
                    after={"cues": track.cues.count()})
+    notifications.track_approved(track, actor=actor)
     signals.track_approved.send(sender=SubtitleTrack, track=track, actor=actor)
 
 
@@ -370,6 +374,7 @@ def track_assign(*, track: SubtitleTrack, translator, reviewer, actor) -> Subtit
     pipeline_event(
         actor=actor, action=Event.Action.TRACK_ASSIGNED, about=track,
         before=before, after={"translator": track.translator_id, "reviewer": track.reviewer_id})
+    notifications.track_assigned(track, actor=actor)
     return track
 
 
@@ -385,7 +390,9 @@ def cue_comment_add(*, cue: SubtitleCue, text: str, actor, parent_id: int | None
         parent = CueComment.objects.filter(cue=cue, pk=parent_id).first()
         if parent is None:
             raise WorkflowError(_("The comment you reply to is not on this cue."))
-    return CueComment.objects.create(cue=cue, parent=parent, author=actor, text=text.strip())
+    comment = CueComment.objects.create(cue=cue, parent=parent, author=actor, text=text.strip())
+    notifications.cue_commented(comment)
+    return comment
 
 
 # --- speakers ---------------------------------------------------------------------------------
