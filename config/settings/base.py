@@ -120,11 +120,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Languages of the interface. Japanese, Chinese and Thai catalogs follow later.
+# Languages of the interface: the venture's markets (locale/<language>/LC_MESSAGES).
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [
     ("en", _("English")),
     ("ko", _("Korean")),
+    ("ja", _("Japanese")),
+    ("zh-hans", _("Simplified Chinese")),
+    ("th", _("Thai")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

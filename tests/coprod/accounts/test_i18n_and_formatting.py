@@ -16,18 +16,46 @@ pytestmark = pytest.mark.django_db
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 
 
-def test_korean_catalog_is_complete_and_compiled():
-    po = polib.pofile(str(LOCALE_DIR / "ko/LC_MESSAGES/django.po"))
+CATALOGS = ["ko", "ja", "zh_Hans", "th"]
+
+
+@pytest.mark.parametrize("catalog", CATALOGS)
+def test_each_catalog_is_complete_current_and_compiled(catalog):
+    po = polib.pofile(str(LOCALE_DIR / f"{catalog}/LC_MESSAGES/django.po"))
     assert len(po) > 50
     assert po.untranslated_entries() == []
     assert po.fuzzy_entries() == []
-    mo = polib.mofile(str(LOCALE_DIR / "ko/LC_MESSAGES/django.mo"))
+    # Every catalog holds the same strings as the Korean one (which makemessages keeps
+    # current with the code): a string added to the code and missing here fails.
+    korean = polib.pofile(str(LOCALE_DIR / "ko/LC_MESSAGES/django.po"))
+    assert ({(e.msgctxt, e.msgid) for e in po if not e.obsolete}
+            == {(e.msgctxt, e.msgid) for e in korean if not e.obsolete})
+    mo = polib.mofile(str(LOCALE_DIR / f"{catalog}/LC_MESSAGES/django.mo"))
     compiled = {entry.msgid: entry.msgstr for entry in mo}
     for entry in po.translated_entries():
         if not entry.msgid_plural:
             assert compiled.get(entry.msgid) == entry.msgstr, (
                 f"django.mo is older than django.po for {entry.msgid!r}: run compilemessages"
             )
+
+
+def test_the_korean_catalog_is_current_with_the_code(tmp_path, settings):
+    """makemessages over the code (into a copy) finds no string the catalog lacks."""
+    import shutil
+
+    from django.core.management import call_command
+
+    copy = tmp_path / "locale"
+    shutil.copytree(LOCALE_DIR / "ko", copy / "ko")
+    settings.LOCALE_PATHS = [copy]
+    call_command("makemessages", locale=["ko"], ignore_patterns=[".venv/*", "var/*", "tests/*"],
+                 no_location=True, verbosity=0)
+    refreshed = polib.pofile(str(copy / "ko/LC_MESSAGES/django.po"))
+    assert [entry.msgid for entry in refreshed.untranslated_entries()] == []
+    current = {entry.msgid for entry in refreshed if not entry.obsolete}
+    kept = {entry.msgid for entry in polib.pofile(str(LOCALE_DIR / "ko/LC_MESSAGES/django.po"))
+            if not entry.obsolete}
+    assert current == kept, "run makemessages: the catalog keeps strings the code dropped"
 
 
 def test_pages_speak_korean_when_chosen(client_for):
