@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "coprod.core.middleware.RejectNulCharacterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "coprod.accounts.middleware.UserLanguageMiddleware",
     "coprod.accounts.middleware.UserTimeZoneMiddleware",
     "coprod.accounts.middleware.SectionRolesMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.

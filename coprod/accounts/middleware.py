@@ -5,6 +5,31 @@ from django.utils import timezone
 from coprod.accounts.permissions import SECTION_ROLES, check_roles
 
 
+class UserLanguageMiddleware:
+    """Without a language chosen in this browser (the switcher's cookie), speak the
+    user's preferred language, else their company's (a partner studio's portal opens in
+    its own language)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated
+                and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES):
+            known = {code for code, _name in settings.LANGUAGES}
+            company = getattr(user, "company", None)
+            language = next((code for code in (user.language, company and company.language)
+                             if code in known), None)
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
 class UserTimeZoneMiddleware:
     """Show times in the signed-in user's time zone; storage stays in UTC."""
 

@@ -25,6 +25,9 @@ class Company(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166 code"))
+    # The language the company's people see until they choose one (the partner portal's).
+    language = models.CharField(_("language"), max_length=16, blank=True,
+                                choices=settings.LANGUAGES)
 
     class Meta:
         ordering = ["name"]

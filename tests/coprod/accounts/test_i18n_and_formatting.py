@@ -141,3 +141,72 @@ def test_preferences_refuse_an_unknown_time_zone(client_for):
 def test_money_is_formatted_for_the_active_language(language, amount, currency, expected):
     with translation.override(language):
         assert money(amount, currency).replace("\xa0", " ") == expected
+
+
+class _VisibleText(__import__("html.parser").parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "datalist", "option"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "datalist", "option") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip and data.strip():
+            self.parts.append(" ".join(data.split()))
+
+
+def untranslated_on(page: str, catalog: str) -> list[str]:
+    """English strings of the catalog (whose translation differs) shown as they are."""
+    po = polib.pofile(str(LOCALE_DIR / f"{catalog}/LC_MESSAGES/django.po"))
+    english = {entry.msgid for entry in po
+               if not entry.msgid_plural and "%" not in entry.msgid and "<" not in entry.msgid
+               and len(entry.msgid.split()) >= 2 and entry.msgstr != entry.msgid}
+    parser = _VisibleText()
+    parser.feed(page)
+    return sorted(text for text in parser.parts if text in english)
+
+
+PAGES = ["home", "catalog:title-list", "agreements:list", "localization:overview",
+         "compute:dashboard", "registry:registry", "notifications:list", "preferences",
+         "system-status"]
+
+
+@pytest.mark.parametrize("language,catalog", [("ja", "ja"), ("zh-hans", "zh_Hans"),
+                                              ("th", "th")])
+def test_the_pages_show_no_untranslated_text(client_for, language, catalog):
+    from tests.factories import TitleFactory
+
+    TitleFactory(original_title="별빛")
+    # The check finds English left in a page.
+    assert untranslated_on("<p>Compute prices and carbon intensity</p>", catalog) == [
+        "Compute prices and carbon intensity"]
+    client, _user = client_for(Role.ADMINISTRATOR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    for name in PAGES:
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        page = response.content.decode()
+        assert f'<html lang="{language}">' in page
+        assert untranslated_on(page, catalog) == [], name
+
+
+def test_a_partner_portal_opens_in_the_companys_language(client_for):
+    from coprod.accounts.models import Company
+
+    company = Company.objects.create(name="Bangkok Studio", kind=Company.Kind.PARTNER_STUDIO,
+                                     country="TH", language="th")
+    client, user = client_for(Role.PARTNER_STUDIO, company=company)
+    page = client.get(reverse("partner_portal:index")).content.decode()
+    assert '<html lang="th"' in page
+    # The person's own choice wins over the company's, and the switcher's over both.
+    user.language = "ja"
+    user.save()
+    assert '<html lang="ja">' in client.get(reverse("home")).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ko"
+    assert '<html lang="ko">' in client.get(reverse("home")).content.decode()
