@@ -108,6 +108,16 @@ def test_dates_follow_the_locale(client_for):
     assert "2026년 1월 1일" in page
 
 
+@pytest.mark.parametrize("language,expected", [("ja", "2026年1月1日"), ("zh-hans", "2026年1月1日"),
+                                               ("th", "1 มกราคม 2026")])
+def test_dates_follow_each_locale(client_for, language, expected):
+    client, user = client_for(Role.TRANSLATOR)
+    user.last_login = dt.datetime(2026, 1, 1, 0, 0, tzinfo=dt.UTC)
+    user.save()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    assert expected in client.get(reverse("home")).content.decode()
+
+
 def test_preferences_change_time_zone_and_language(client_for):
     client, user = client_for(Role.REVIEWER)
     response = client.post(reverse("preferences"), {
@@ -117,6 +127,7 @@ def test_preferences_change_time_zone_and_language(client_for):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.time_zone == "Asia/Bangkok"
+    assert user.language == "ko"  # kept for the emails sent to them
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ko"
 
 
@@ -137,6 +148,11 @@ def test_preferences_refuse_an_unknown_time_zone(client_for):
     ("ko", Decimal("1234.5"), "USD", "US$1,234.50"),
     ("ko", Decimal("98000"), "JPY", "JP¥98,000"),
     ("en", Decimal("250000.75"), "THB", "THB250,000.75"),
+    ("ja", Decimal("98000"), "JPY", "￥98,000"),
+    ("ja", Decimal("1234.5"), "USD", "$1,234.50"),
+    ("zh-hans", Decimal("98000"), "JPY", "JP¥98,000"),
+    ("th", Decimal("1234.5"), "USD", "US$1,234.50"),
+    ("th", Decimal("250000.75"), "THB", "฿250,000.75"),
 ])
 def test_money_is_formatted_for_the_active_language(language, amount, currency, expected):
     with translation.override(language):
