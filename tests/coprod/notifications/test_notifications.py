@@ -244,3 +244,49 @@ def test_executed_agreements_and_expiring_rights(smtp, django_capture_on_commit_
     assert partner.notifications.count() == 0
     [digest] = smtp.to("rights@example.com")
     assert "곧 끝남" in body_of(digest)
+
+
+def test_an_edit_under_approval_tells_the_signatories_their_approvals_were_withdrawn(
+        smtp, django_capture_on_commit_callbacks):
+    agreement, sfr, utopai = fifty_fifty()
+    for user, address in ((sfr, "sfr@example.com"), (utopai, "utopai@example.com")):
+        user.email = address
+        user.save()
+    agreement_services.agreement_transition(actor=None, agreement=agreement, to="negotiation")
+    agreement_services.agreement_transition(actor=None, agreement=agreement,
+                                            to="awaiting_approvals")
+    agreement_services.agreement_approve(actor=sfr, agreement=agreement, version=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        agreement_services.agreement_update(actor=utopai, agreement=agreement,
+                                            data={"name": "A new name"})
+
+    [withdrawn] = Notification.objects.filter(kind=Kind.AGREEMENT_APPROVALS_WITHDRAWN)
+    assert withdrawn.recipient == sfr and "version 2 awaits approval" in withdrawn.subject
+    assert any("approvals withdrawn" in m["Subject"] for m in smtp.to("sfr@example.com"))
+    assert not any("withdrawn" in m["Subject"] for m in smtp.to("utopai@example.com"))
+
+
+def test_a_finished_or_failed_run_tells_the_person_who_asked(
+        smtp, django_capture_on_commit_callbacks):
+    from localization.runs import lifecycle
+    from localization.runs.models import TrackRun
+    from localization.runs.registry import kind_for
+    from localization.subtitles.models import SubtitleTrack
+
+    asker = UserFactory(role=Role.TRANSLATOR, email="asker@example.com", language="th")
+    track = SubtitleTrack.objects.create(title=TitleFactory(), language="th", version=1,
+                                         source=SubtitleTrack.Source.TRANSLATION)
+    done, failed = (TrackRun.objects.create(
+        track=track, kind=TrackRun.Kind.QUALITY_CHECK, created_by=asker,
+        state=TrackRun.State.RUNNING, task_id="t") for _ in range(2))
+    kind = kind_for(TrackRun.Kind.QUALITY_CHECK)
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.run_finish(kind, done, result={})
+        lifecycle.run_fail(kind, failed, "The engine stopped.")
+
+    notices = {notice.kind: notice for notice in asker.notifications.all()}
+    assert set(notices) == {Kind.RUN_FINISHED, Kind.RUN_FAILED}
+    assert notices[Kind.RUN_FAILED].body == "The engine stopped."
+    assert "เสร็จแล้ว" in notices[Kind.RUN_FINISHED].subject  # in the asker's Thai
+    assert len(smtp.to("asker@example.com")) == 2
