@@ -14,6 +14,7 @@ import logging
 import zoneinfo
 from collections.abc import Callable, Iterable
 
+from celery import signature
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -114,9 +115,9 @@ def notify(*, recipients: Iterable[User | None], kind: str, subject: Text, body:
 
 
 def _send_on_commit(notification_id: int) -> None:
-    from coprod.notifications.tasks import send_email
-
-    transaction.on_commit(lambda: send_email.apply_async(args=[notification_id]), robust=True)
+    # By name: the task module imports this one (the task is registered at app ready).
+    email = signature(SEND_EMAIL, args=[notification_id])
+    transaction.on_commit(email.apply_async, robust=True)
 
 
 def unread(user: User):
