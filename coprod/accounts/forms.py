@@ -1,4 +1,4 @@
-"""The preferences form (language and time zone)."""
+"""The preferences form (language, time zone and calendar)."""
 
 from django import forms
 from django.conf import settings
@@ -12,7 +12,7 @@ class PreferencesForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "time_zone"]
+        fields = ["first_name", "last_name", "email", "time_zone", "buddhist_era"]
 
     def save(self, commit=True):
         self.instance.language = self.cleaned_data["language"]

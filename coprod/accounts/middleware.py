@@ -2,6 +2,7 @@ import zoneinfo
 
 from django.utils import timezone
 
+from coprod.accounts.eras import buddhist_era
 from coprod.accounts.permissions import SECTION_ROLES, check_roles
 
 
@@ -31,14 +32,20 @@ class UserLanguageMiddleware:
 
 
 class UserTimeZoneMiddleware:
-    """Show times in the signed-in user's time zone; storage stays in UTC."""
+    """Show times in the signed-in user's time zone, and years in their era (the Thai
+    Buddhist era when chosen); storage stays in UTC and Gregorian."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.time_zone:
+        signed_in = user is not None and user.is_authenticated
+        with buddhist_era(signed_in and user.buddhist_era):
+            return self._in_time_zone(request, user if signed_in else None)
+
+    def _in_time_zone(self, request, user):
+        if user is not None and user.time_zone:
             timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
         else:
             from django.conf import settings

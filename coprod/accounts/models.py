@@ -66,6 +66,10 @@ class User(AbstractUser):
     # The interface language chosen in the preferences (empty: the site's default); the
     # emails sent to the user are in it.
     language = models.CharField(_("language"), max_length=16, blank=True)
+    # Years shown in the Thai Buddhist era while the interface speaks Thai (eras.py).
+    buddhist_era = models.BooleanField(
+        _("Thai Buddhist-era years"), default=False,
+        help_text=_("In Thai, show years in the Buddhist era (พ.ศ. 2569 for 2026)."))
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -4,6 +4,7 @@ withdrawn, agreements executed, rights about to expire."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from coprod.accounts.models import User
@@ -57,7 +58,7 @@ def rights_expiring_notify() -> int:
             recipients=managers, kind=Kind.RIGHTS_EXPIRING,
             subject=lambda user, block=block, end=end: _(
                 "Rights on %(title)s end on %(date)s (%(contract)s)") % {
-                "title": block.title, "date": end.isoformat(),
+                "title": block.title, "date": date_format(end),
                 "contract": block.contract_reference},
             url=reverse("catalog:title-detail", args=[block.title_id]),
             about=f"rights:{block.pk}:{end.isoformat()}"))

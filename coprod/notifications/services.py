@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from coprod.accounts.eras import buddhist_era
 from coprod.accounts.models import User
 from coprod.notifications.models import (
     DIGEST_BY_DEFAULT,
@@ -70,12 +71,15 @@ class _RecipientContext:
     def __enter__(self):
         self._language = translation.override(language_of(self.user))
         self._language.__enter__()
+        self._era = buddhist_era(self.user.buddhist_era)
+        self._era.__enter__()
         timezone.activate(zoneinfo.ZoneInfo(self.user.time_zone or
                                             settings.DEFAULT_USER_TIME_ZONE))
         return self
 
     def __exit__(self, *exc):
         timezone.deactivate()
+        self._era.__exit__(*exc)
         self._language.__exit__(*exc)
 
 

@@ -131,6 +131,61 @@ def test_preferences_change_time_zone_and_language(client_for):
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ko"
 
 
+def last_login_shown(page: str) -> str:
+    import re
+
+    return re.search(r'data-testid="last-login">([^<]*)<', page).group(1)
+
+
+@pytest.mark.parametrize(("language", "buddhist_era", "expected"), [
+    ("th", True, "1 มกราคม 2569"),
+    ("th", False, "1 มกราคม 2026"),
+    ("ja", True, "2026年1月1日"),  # the Buddhist era is a Thai preference
+])
+def test_thai_readers_may_choose_buddhist_era_years(client_for, language, buddhist_era,
+                                                    expected):
+    client, user = client_for(Role.TRANSLATOR)
+    user.last_login = dt.datetime(2026, 1, 1, 0, 0, tzinfo=dt.UTC)
+    user.buddhist_era = buddhist_era
+    user.save()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    shown = last_login_shown(client.get(reverse("home")).content.decode())
+    assert shown.startswith(expected), shown
+
+
+def test_the_buddhist_era_changes_only_what_is_shown():
+    from django.utils import dateformat
+
+    from coprod.accounts.eras import buddhist_era
+
+    day = dt.date(2026, 1, 1)
+    with translation.override("th"), buddhist_era(True):
+        assert dateformat.format(day, "Y y o") == "2569 69 2569"
+        # Machine stamps and form input stay Gregorian.
+        assert dateformat.format(day, "c").startswith("2026-01-01")
+        assert day.strftime("%Y-%m-%d") == "2026-01-01"
+    with translation.override("th"):
+        assert dateformat.format(day, "Y") == "2026"  # not chosen
+    with translation.override("en"), buddhist_era(True):
+        assert dateformat.format(day, "Y") == "2026"  # not Thai
+
+
+def test_the_buddhist_era_is_a_saved_preference(client_for):
+    client, user = client_for(Role.REVIEWER)
+    response = client.post(reverse("preferences"), {
+        "first_name": "Somchai", "last_name": "Wong", "email": "s@example.com",
+        "time_zone": "Asia/Bangkok", "language": "th", "buddhist_era": "on",
+    })
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.buddhist_era is True
+    page = client.get(reverse("preferences")).content.decode()
+    import re
+
+    [checkbox] = re.findall(r'<input[^>]*name="buddhist_era"[^>]*>', page)
+    assert "checked" in checkbox
+
+
 def test_preferences_refuse_an_unknown_time_zone(client_for):
     client, user = client_for(Role.REVIEWER)
     response = client.post(reverse("preferences"), {

@@ -246,6 +246,31 @@ def test_executed_agreements_and_expiring_rights(smtp, django_capture_on_commit_
     assert "곧 끝남" in body_of(digest)
 
 
+def test_expiring_rights_are_dated_in_each_managers_language_and_era(smtp):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.coprod.rights_helpers import hold
+
+    thai = UserFactory(role=Role.RIGHTS_MANAGER, email="th@example.com", language="th",
+                       buddhist_era=True)
+    english = UserFactory(role=Role.RIGHTS_MANAGER, email="en@example.com", language="en",
+                          buddhist_era=True)  # the era is for Thai only
+    end = timezone.localdate() + dt.timedelta(days=30)
+    hold(TitleFactory(original_title="곧 끝남"), territory="JP", languages=("ja",),
+         kinds=("sub",), start=end - dt.timedelta(days=300), end=end, contract="CT-END")
+    tasks.send_digests()
+    [thai_notice] = thai.notifications.filter(kind=Kind.RIGHTS_EXPIRING)
+    [english_notice] = english.notifications.filter(kind=Kind.RIGHTS_EXPIRING)
+    assert f"{end.year + 543}" in thai_notice.subject
+    assert f"{end.year}" not in thai_notice.subject
+    assert f"{end.year}" in english_notice.subject and f"{end.year + 543}" not in (
+        english_notice.subject)
+    [thai_digest] = smtp.to("th@example.com")
+    assert f"{end.year + 543}" in body_of(thai_digest)
+
+
 def test_an_edit_under_approval_tells_the_signatories_their_approvals_were_withdrawn(
         smtp, django_capture_on_commit_callbacks):
     agreement, sfr, utopai = fifty_fifty()
