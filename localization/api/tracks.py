@@ -47,8 +47,10 @@ from localization.permissions import (
     check_can_review_track,
 )
 from localization.review import services as review_services
+from localization.subtitles import downloads
 from localization.subtitles import selectors as subtitle_selectors
 from localization.subtitles.cues import SubtitleExportError
+from localization.subtitles.downloads import EXPORT_NOTES_HEADER
 from localization.subtitles.formats import FORMATS
 from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrack
 
@@ -56,7 +58,6 @@ State = SubtitleCue.State
 SUBTITLE_TYPES = {fmt: content_type for fmt, (_label, content_type, _ext) in FORMATS.items()}
 # What a format could not carry of the track, as a JSON list of sentences (as the pages'
 # downloads say it).
-EXPORT_NOTES_HEADER = "X-Subtitle-Export-Notes"
 REVIEWER_ACTIONS = (CueRevision.Action.APPROVE, CueRevision.Action.REJECT)
 
 CUE_ID = OpenApiParameter("cue_id", int, OpenApiParameter.PATH, description="The cue's id")
@@ -207,6 +208,10 @@ class TrackViewSet(PipelineViewSet):
 
     @extend_schema(
         parameters=[FORMAT, OpenApiParameter(
+            "force", bool, OpenApiParameter.QUERY, required=False,
+            description="Export a translation even though QA errors remain in it (without "
+                        "it, such a track answers 409 listing them, as the track page "
+                        "refuses)"), OpenApiParameter(
             EXPORT_NOTES_HEADER, str, OpenApiParameter.HEADER, response=[200],
             description="What the format could not carry of the track (a JSON list of "
                         "sentences); absent when nothing is lost")],
@@ -214,28 +219,32 @@ class TrackViewSet(PipelineViewSet):
             OpenApiTypes.BINARY, description=f"The track as {FORMATS[fmt][0]}, UTF-8")
             for fmt, media_type in SUBTITLE_TYPES.items()},
             (409, PROBLEM_CONTENT_TYPE): problem("The format cannot hold the track (e.g. ASS "
-                                                 "past 9:59:59.99); `detail` says why")},
+                                                 "past 9:59:59.99), or QA errors remain in a "
+                                                 "translation (`errors` lists them; "
+                                                 "`force=true` exports anyway); `detail` "
+                                                 "says why")},
         filters=False)
     @action(detail=True, methods=["get"], url_path=rf"export/(?P<fmt>{'|'.join(FORMATS)})",
             renderer_classes=[*(binary_renderer(t) for t in SUBTITLE_TYPES.values()),
                               JSONRenderer])
     def export(self, request, pk=None, fmt: str = "srt"):
         """The track as a subtitle file: SubRip, WebVTT, TTML (IMSC 1.1), ASS or SAMI, as
-        the track page downloads it."""
+        the track page downloads it, behind the same QA gate."""
         track = self.get_object()
         check_can_download_track(request.user, track)
+        force = request.query_params.get("force", "").lower() in ("true", "1")
+        if not force and (blockers := downloads.export_blockers(track=track)):
+            return problem_response(
+                request, "conflict",
+                detail=_("%(count)d QA errors remain in this track; fix them, or export "
+                         "anyway with force=true.") % {"count": len(blockers)},
+                errors=[{"detail": downloads.blocker_sentence(issue)} for issue in blockers])
         try:
-            filename, content_type, content, notes = subtitle_selectors.track_export_with_notes(
-                track=track, fmt=fmt)
+            return downloads.track_file_response(track=track, fmt=fmt)
         except LookupError:
             raise Http404(_("Unknown subtitle format.")) from None
         except SubtitleExportError as error:
             raise Conflict(str(error)) from None
-        response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        if notes:
-            response[EXPORT_NOTES_HEADER] = json.dumps([str(note) for note in notes])
-        return response
 
     @extend_schema(responses=api.ExportLossesSerializer, filters=False)
     @action(detail=True, methods=["get"], url_path="export-losses")

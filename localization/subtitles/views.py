@@ -1,12 +1,11 @@
 """The track pages: detail, download in every format, import."""
 
 import base64
-import json
 import secrets
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -15,18 +14,14 @@ from localization.permissions import (
     check_can_import_track,
     check_can_view_track,
 )
-from localization.qa import services as qa_services
 from localization.review import services as review_services
-from localization.subtitles import formats, selectors, services
+from localization.subtitles import downloads, formats, selectors, services
 from localization.subtitles.cues import SubtitleExportError
 from localization.subtitles.disclosure import Origin, track_disclosure
 from localization.subtitles.formats import FORMATS
 from localization.subtitles.forms import SubtitleImportForm, text_upload_too_large
 from localization.subtitles.models import SubtitleTrack
 from localization.translation import services as translation_services
-
-# The export notes of a download (JSON, ASCII-escaped), beside the file.
-EXPORT_NOTES_HEADER = "X-Subtitle-Export-Notes"
 
 
 def track_detail(request, track_id: int):
@@ -64,27 +59,18 @@ def track_download(request, track_id: int, fmt: str):
     check_can_download_track(request.user, track)
     if fmt not in FORMATS:
         raise Http404(_("Unknown subtitle format."))
-    if track.source == SubtitleTrack.Source.TRANSLATION and request.GET.get("force") != "1":
-        blockers = qa_services.export_blockers(track=track)
-        if blockers:
-            messages.error(request, _("%(count)d QA errors remain in this track; fix them, or "
-                                      "export anyway from the link below.")
-                           % {"count": len(blockers)})
-            return redirect("localization:track-detail", track_id=track.pk)
+    if request.GET.get("force") != "1" and (blockers := downloads.export_blockers(track=track)):
+        messages.error(request, _("%(count)d QA errors remain in this track; fix them, or "
+                                  "export anyway from the link below.")
+                       % {"count": len(blockers)})
+        return redirect("localization:track-detail", track_id=track.pk)
     try:
-        filename, content_type, content, notes = selectors.track_export_with_notes(
-            track=track, fmt=fmt)
+        return downloads.track_file_response(track=track, fmt=fmt)
     except LookupError:
         raise Http404(_("Unknown subtitle format.")) from None
     except SubtitleExportError as error:
         messages.error(request, str(error))
         return redirect("localization:track-detail", track_id=track.pk)
-    response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    if notes:
-        # What the format could not carry, for scripts; the track page lists it for people.
-        response[EXPORT_NOTES_HEADER] = json.dumps([str(note) for note in notes])
-    return response
 
 
 # A SAMI file waiting for its language class to be chosen is kept in the session, when it

@@ -109,6 +109,26 @@ def test_a_format_that_cannot_hold_the_track_is_a_conflict_with_the_reason():
     assert len(losses["ass"]) == 1 and "9:59:59" in losses["ass"][0]
 
 
+def test_a_translation_with_qa_errors_is_refused_as_the_page_refuses_unless_forced():
+    too_long = "これはとても長すぎる一行の字幕テキストで制限を超えています"
+    track = make_track(lines=[(1000, 4000, too_long), (5000, 7000, "こんにちは。")],
+                       language="ja")
+    track.source = SubtitleTrack.Source.TRANSLATION
+    track.save()
+    client, _user = staff(Role.TRANSLATOR, "read")
+    refused = client.get(f"/api/v1/tracks/{track.pk}/export/srt/")
+    body = problem(refused)
+    assert refused.status_code == 409 and body["type"] == "/api/problems/conflict"
+    assert "QA errors remain" in body["detail"] and "force=true" in body["detail"]
+    assert body["errors"] and all(error["detail"].startswith("Cue 1 (")
+                                  for error in body["errors"])
+    forced = client.get(f"/api/v1/tracks/{track.pk}/export/srt/", {"force": "true"})
+    assert forced.status_code == 200 and too_long in forced.content.decode()
+    # A clean translation needs no force.
+    SubtitleCue.objects.filter(track=track, index=1).update(text="短い。")
+    assert client.get(f"/api/v1/tracks/{track.pk}/export/srt/").status_code == 200
+
+
 def test_what_a_format_cannot_carry_is_said_in_a_header():
     track = make_track()
     SubtitleCue.objects.filter(track=track, index=1).update(speaker="민수")

@@ -10,9 +10,10 @@ from django.urls import reverse
 from coprod.accounts.roles import Role
 from localization.review import services as review_services
 from localization.subtitles import selectors, services
+from localization.subtitles.downloads import EXPORT_NOTES_HEADER
 from localization.subtitles.formats import read_subtitles
 from localization.subtitles.models import SubtitleTrack
-from localization.subtitles.views import EXPORT_NOTES_HEADER, PENDING_IMPORT_KEY
+from localization.subtitles.views import PENDING_IMPORT_KEY
 from tests.factories import TitleFactory, UserFactory
 from tests.localization.subtitles.test_sami import cp949
 
