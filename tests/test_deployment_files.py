@@ -314,6 +314,18 @@ def test_every_procfile_process_runs_in_kubernetes():
                                                   if name.startswith("worker-")}
 
 
+def test_worker_pods_expose_the_metrics_port_their_process_serves():
+    scrape = (INFRA / "prometheus" / "prometheus.yml").read_text()
+    for name, process in worker_deployments().items():
+        port = int(re.search(r"CELERY_METRICS_PORT=\$\{[A-Z_]+:-(\d+)\}",
+                             procfile()[process]).group(1))
+        deployment = deployments()[name]
+        assert {"name": "metrics", "containerPort": port} in main_container(deployment)["ports"]
+        annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["prometheus.io/port"] == str(port), name
+        assert f'"{process}:{port}"' in scrape, process
+
+
 def test_every_worker_is_scaled_on_its_own_queue():
     queues = {queue.name for queue in settings.CELERY_TASK_QUEUES}
     scaled_objects = objects("ScaledObject")
@@ -559,8 +571,8 @@ def test_compose_runs_every_procfile_process_by_name():
     services = compose()["services"]
     for name in procfile():
         assert services[name]["command"] == [name]
-    assert services["beat"]["command"][:4] == ["celery", "-A", "config", "beat"]
-    for name in (*procfile(), "beat"):
+    assert procfile()["beat"].split()[:4] == ["celery", "-A", "config", "beat"]
+    for name in procfile():
         depends_on = services[name]["depends_on"]
         assert depends_on["migrate"] == {"condition": "service_completed_successfully"}, name
         for backing in ("postgres", "redis"):
@@ -707,7 +719,10 @@ def recording_path(tmp_path):
     """A PATH whose gunicorn and celery print their arguments instead of starting."""
     for program in ("gunicorn", "celery"):
         stub = tmp_path / program
-        stub.write_text(f'#!/bin/sh\necho "{program} $*"\n')
+        # The metrics port a process is given in its environment is printed as `env`.
+        stub.write_text("#!/bin/sh\n[ -n \"$CELERY_METRICS_PORT\" ] && "
+                        "printf 'env CELERY_METRICS_PORT=%s ' \"$CELERY_METRICS_PORT\"\n"
+                        f'echo "{program} $*"\n')
         stub.chmod(0o755)
     return f"{tmp_path}:{os.environ['PATH']}"
 
@@ -724,7 +739,13 @@ def test_entrypoint_runs_procfile_processes_by_name(recording_path):
     for name, command in procfile().items():
         assert run_entrypoint(name, path=recording_path) == with_defaults(command)
     assert run_entrypoint("web", path=recording_path, PORT="9000", WEB_CONCURRENCY="2") == (
-        "gunicorn config.wsgi --bind 0.0.0.0:9000 --workers 2 --timeout 300")
+        "gunicorn config.wsgi -c config/gunicorn.py --bind 0.0.0.0:9000 --workers 2 "
+        "--timeout 300")
+    # Each worker process serves its metrics on a port of its own (one host may run all).
+    ports = [run_entrypoint(name, path=recording_path).split()[1] for name in procfile()
+             if name.startswith("worker-")]
+    assert len(set(ports)) == len(ports) and all(p.startswith("CELERY_METRICS_PORT=")
+                                                 for p in ports)
     assert run_entrypoint("celery", "-A", "config", "beat", path=recording_path) == (
         "celery -A config beat")
     assert run_entrypoint("/bin/echo", "web", path=recording_path) == "web"
@@ -750,9 +771,11 @@ def test_web_healthcheck_passes_gunicorn_under_the_production_settings(tmp_path)
                    "PLATFORM_DATA_DIR": str(tmp_path), "STATIC_ROOT": str(tmp_path / "static"),
                    "UPLOAD_PARTS_DIR": str(tmp_path / "parts"),
                    "PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    environment["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "web-metrics")
+    # As the Procfile starts it: the settings file, and more than one worker.
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind",
-         f"127.0.0.1:{port}", "--workers", "1"],
+        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "-c",
+         "config/gunicorn.py", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
         cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True)
     try:
@@ -772,6 +795,27 @@ def test_web_healthcheck_passes_gunicorn_under_the_production_settings(tmp_path)
             if path == "/metrics":
                 assert b"kip_broker_up" in answer.read()
             connection.close()
+        # Every scrape adds up all the workers (whichever took it): the probes counted
+        # so far, and each worker's own files in the multiprocess folder.
+        answered = 0
+        for _ in range(6):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", "/healthz", headers={"Host": "localhost"})
+            connection.getresponse().read()
+            connection.close()
+            answered += 1
+        totals = []
+        for _ in range(4):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            connection.request("GET", "/metrics", headers={"Host": "localhost"})
+            text = connection.getresponse().read().decode()
+            connection.close()
+            totals.append(sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                              if line.startswith("kip_http_requests_total{")
+                              and 'view="healthz"' in line and 'status="200"' in line))
+        # The same total from every scrape, counting the health checks, the probe and these.
+        assert len(set(totals)) == 1 and totals[0] >= answered + 2, totals
+        assert list((tmp_path / "web-metrics").glob("counter_*.db"))
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -1,9 +1,9 @@
 #!/bin/sh
 # The image's entry point (under tini, which reaps the Celery pool's children and passes
 # SIGTERM on). One argument that names a process of infra/Procfile.production (web,
-# worker-gpu, worker-cpu, worker-default) runs that process's command, so Compose and
+# worker-gpu, worker-cpu, worker-default, beat) runs that process's command, so Compose and
 # Kubernetes start exactly what the Procfile says; anything else runs as given
-# (celery ... beat, python manage.py migrate, a shell). KIP_PROCFILE names another
+# (python manage.py migrate, a shell). KIP_PROCFILE names another
 # Procfile (the tests).
 set -eu
 procfile=${KIP_PROCFILE:-/app/infra/Procfile.production}

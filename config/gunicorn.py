@@ -1,0 +1,30 @@
+"""gunicorn's settings for the web app (``gunicorn -c config/gunicorn.py``, read as a file,
+before the app is imported).
+
+``/metrics`` must add up every gunicorn worker, not answer for whichever one took the
+scrape, so the web app runs prometheus-client in multiprocess mode (config/metrics.py):
+PROMETHEUS_MULTIPROC_DIR names an empty folder, set here before any worker imports the
+client (a folder of its own under the temporary directory when none is given), emptied
+when the server starts (an earlier run's counts are not this one's), and a worker's files
+are marked dead when it exits.
+"""
+
+import os
+import shutil
+import tempfile
+
+_folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.path.join(
+    tempfile.gettempdir(), f"kip-web-metrics-{os.getpid()}")
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = _folder
+
+
+def on_starting(server):
+    shutil.rmtree(_folder, ignore_errors=True)
+    os.makedirs(_folder, exist_ok=True)
+    server.log.info("web metrics of every worker in %s", _folder)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
