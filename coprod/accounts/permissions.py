@@ -13,6 +13,10 @@ from coprod.accounts.models import Company, User
 from coprod.accounts.roles import Role
 
 CATALOG_ROLES = frozenset({Role.RIGHTS_MANAGER, Role.ADMINISTRATOR})
+# Finance reads every agreement, its statements and what the AI work cost, records the
+# money (receipts, expenses) and issues statements; the terms of an agreement, the catalog
+# and the rights stay with the rights managers.
+FINANCE_ROLES = CATALOG_ROLES | {Role.FINANCE}
 
 
 PARTNER_PORTAL_ROLES = frozenset({Role.PARTNER_STUDIO})

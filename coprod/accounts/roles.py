@@ -10,3 +10,4 @@ class Role(models.TextChoices):
     REVIEWER = "reviewer", _("Reviewer")
     PARTNER_STUDIO = "partner_studio", _("Partner studio")
     ADMINISTRATOR = "administrator", _("Administrator")
+    FINANCE = "finance", _("Finance")

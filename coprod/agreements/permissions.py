@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from coprod.accounts.models import User
-from coprod.accounts.permissions import CATALOG_ROLES
+from coprod.accounts.permissions import FINANCE_ROLES
 from coprod.agreements.models import Agreement
 
 
 def agreements_visible_to(user: User):
-    """Who may open an agreement: rights managers and administrators every one, a partner
+    """Who may open an agreement: rights managers, finance and administrators every one, a partner
     studio only those its company is party to (others are not found, like missing ones)."""
-    if user.has_role(*CATALOG_ROLES):
+    if user.has_role(*FINANCE_ROLES):
         return Agreement.objects.all()
     if not user.company_id:
         return Agreement.objects.none()

@@ -7,11 +7,11 @@ from coprod.agreements.models import Agreement
 
 
 def agreements_for(*, user) -> QuerySet:
-    """Every agreement for rights managers and administrators; a partner studio sees only
+    """Every agreement for rights managers, finance and administrators; a partner studio sees only
     the agreements its company is party to."""
 
     queryset = Agreement.objects.prefetch_related("parties__company")
-    if user.has_role(Role.RIGHTS_MANAGER, Role.ADMINISTRATOR):
+    if user.has_role(Role.RIGHTS_MANAGER, Role.ADMINISTRATOR, Role.FINANCE):
         return queryset
     if user.company_id:
         return queryset.filter(parties__company_id=user.company_id).distinct()

@@ -6,8 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coprod.accounts.permissions import CATALOG_ROLES, roles_required
-from coprod.accounts.roles import Role
+from coprod.accounts.permissions import CATALOG_ROLES, FINANCE_ROLES, check_roles, roles_required
 from coprod.agreements import selectors, services
 from coprod.agreements.documents import statement_download, waterfall_chart
 from coprod.agreements.forms import (
@@ -40,10 +39,11 @@ def _agreement(request, agreement_id: int) -> Agreement:
     return get_object_or_404(agreements_visible_to(request.user), pk=agreement_id)
 
 
-@roles_required(CATALOG_ROLES)
+@roles_required(FINANCE_ROLES)
 def agreement_list(request):
     return render(request, "coprod/agreement_list.html", {
-        "agreements": selectors.agreements_for(user=request.user)})
+        "agreements": selectors.agreements_for(user=request.user),
+        "drafts_agreements": request.user.has_role(*CATALOG_ROLES)})
 
 
 @roles_required(CATALOG_ROLES)
@@ -74,12 +74,14 @@ def agreement_edit(request, agreement_id: int | None = None):
                                                           "agreement": agreement})
 
 
-@roles_required(CATALOG_ROLES)
+@roles_required(FINANCE_ROLES)
 def agreement_detail(request, agreement_id: int):
     agreement = _agreement(request, agreement_id)
     tab = request.GET.get("tab", "terms")
     tab = tab if tab in TABS else "terms"
     context = {"agreement": agreement, "tab": tab, "tabs": TABS,
+               "edits_terms": request.user.has_role(*CATALOG_ROLES),
+               "holds_read_only": not request.user.has_role(*CATALOG_ROLES),
                "parties": agreement.parties.select_related("company", "signatory")
                .prefetch_related("contributions")}
     if tab == "terms":
@@ -139,11 +141,17 @@ def _post_form(request, agreement, form_class, action):
         _errors_to_messages(request, error)
 
 
-@roles_required(CATALOG_ROLES)
+# What finance records on an agreement besides the rights managers: money, not terms.
+MONEY_ITEMS = frozenset({"receipt", "expense"})
+
+
+@roles_required(FINANCE_ROLES)
 @require_POST
 def agreement_add_item(request, agreement_id: int, item: str):
     agreement = _agreement(request, agreement_id)
     actor = request.user
+    if item not in MONEY_ITEMS:  # the terms are the rights managers'
+        check_roles(actor, CATALOG_ROLES)
     if item == "party":
         form = PartyForm(request.POST)
         if form.is_valid():
@@ -290,7 +298,7 @@ def _statement_or_404(request, agreement_id: int, period: str):
 
 def _party_filter(request, agreement: Agreement) -> str | None:
     """A partner studio only ever gets its own party's statement."""
-    if request.user.has_role(Role.RIGHTS_MANAGER, Role.ADMINISTRATOR):
+    if request.user.has_role(*FINANCE_ROLES):
         return request.GET.get("party") or None
     return request.user.company.name
 
@@ -325,7 +333,7 @@ def statement_pdf_view(request, agreement_id: int, period: str):
     return statement_download(entry, agreement=agreement, party=party, kind="pdf")
 
 
-@roles_required(CATALOG_ROLES)
+@roles_required(FINANCE_ROLES)
 @require_POST
 def statement_issue_view(request, agreement_id: int, period: str):
     agreement = _agreement(request, agreement_id)
@@ -338,7 +346,7 @@ def statement_issue_view(request, agreement_id: int, period: str):
     return redirect(f"{agreement.get_absolute_url()}?tab=statements")
 
 
-@roles_required(CATALOG_ROLES)
+@roles_required(FINANCE_ROLES)
 def expense_document(request, agreement_id: int, expense_id: int):
     agreement = _agreement(request, agreement_id)
     expense = get_object_or_404(agreement.expenses, pk=expense_id)

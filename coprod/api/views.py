@@ -18,7 +18,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coprod.accounts.permissions import CATALOG_ROLES
+from coprod.accounts.permissions import CATALOG_ROLES, FINANCE_ROLES
 from coprod.agreements import services as agreement_services
 from coprod.agreements.documents import statement_document_csv, statement_filename
 from coprod.agreements.models import Agreement
@@ -231,7 +231,7 @@ class AgreementViewSet(ListFilteringMixin, viewsets.ReadOnlyModelViewSet):
     issued statements. A partner studio sees only the agreements its company is party to,
     and of their statements only the issued ones, with its own lines."""
 
-    read_roles = BUSINESS_READ_ROLES
+    read_roles = BUSINESS_READ_ROLES | FINANCE_ROLES
     # Approving is for the signatories, whatever their role (as on the agreement page).
     write_roles = None
     filterset_class = AgreementFilter
@@ -298,7 +298,7 @@ class AgreementViewSet(ListFilteringMixin, viewsets.ReadOnlyModelViewSet):
     # Statements: the book's issued entries only; drafts are the venture's working figures.
 
     def _party(self, request) -> str | None:
-        if request.user.has_role(*CATALOG_ROLES):
+        if request.user.has_role(*FINANCE_ROLES):
             return request.query_params.get("party") or None
         return request.user.company.name if request.user.company_id else ""
 

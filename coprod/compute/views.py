@@ -18,7 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from coprod.accounts.permissions import CATALOG_ROLES, SYSTEM_ROLES, roles_required
+from coprod.accounts.permissions import (
+    CATALOG_ROLES,
+    FINANCE_ROLES,
+    SYSTEM_ROLES,
+    roles_required,
+)
 from coprod.agreements.models import Agreement
 from coprod.compute import selectors, services
 from coprod.compute.forms import CarbonIntensityForm, PriceListForm, UsageFilterForm
@@ -64,7 +69,7 @@ def _agreements_rows(usage: QuerySet[ComputeUsage]) -> list[selectors.Rollup]:
     return rows
 
 
-@roles_required(CATALOG_ROLES)
+@roles_required(FINANCE_ROLES)
 def dashboard(request):
     form = UsageFilterForm(request.GET or None)
     usage = filtered_usage(form)
@@ -72,6 +77,8 @@ def dashboard(request):
                **selectors.report(usage, groups=("stage", "month", "title", "language")),
                "by_agreement": _agreements_rows(usage),
                "holds": selectors.pending_holds(),
+               # Finance sees the holds; a rights manager releases or refuses them.
+               "holds_read_only": not request.user.has_role(*CATALOG_ROLES),
                "budgets": selectors.budget_statuses(),
                "groups": GROUP_LABELS}
     return render(request, "coprod/compute/dashboard.html", context)
@@ -97,7 +104,7 @@ USAGE_COLUMNS = (
     "cpu_cost", "gpu_cost", "energy_cost", "cost", "emissions_g_co2e")
 
 
-@roles_required(CATALOG_ROLES)
+@roles_required(FINANCE_ROLES)
 def usage_csv(request):
     """Every measured task attempt the filters pick, every figure exact."""
     form = UsageFilterForm(request.GET or None)
@@ -125,7 +132,7 @@ def _blank(value):
     return "" if value is None else value
 
 
-@roles_required(CATALOG_ROLES)
+@roles_required(FINANCE_ROLES)
 def rollup_csv(request):
     by = request.GET.get("by", "stage")
     if by not in ROLLUP_GROUPS:
@@ -162,7 +169,7 @@ def hold_decide(request, hold_id: int):
                     else "compute:dashboard")
 
 
-@roles_required(CATALOG_ROLES)
+@roles_required(FINANCE_ROLES)
 @require_http_methods(["GET", "POST"])
 def prices(request):
     may_add = request.user.has_role(*SYSTEM_ROLES)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coprod.accounts.permissions import (
     CATALOG_ROLES,
+    FINANCE_ROLES,
     LOCALIZATION_ROLES,
     PARTNER_PORTAL_ROLES,
     SYSTEM_ROLES,
@@ -23,8 +24,8 @@ class NavigationItem:
 
 ITEMS = (
     NavigationItem("catalog:title-list", _("Catalog"), CATALOG_ROLES),
-    NavigationItem("agreements:list", _("Agreements"), CATALOG_ROLES),
-    NavigationItem("compute:dashboard", _("AI compute"), CATALOG_ROLES),
+    NavigationItem("agreements:list", _("Agreements"), FINANCE_ROLES),
+    NavigationItem("compute:dashboard", _("AI compute"), FINANCE_ROLES),
     NavigationItem("registry:registry", _("AI registry"), CATALOG_ROLES),
     NavigationItem("localization:overview", _("Localization"), LOCALIZATION_ROLES),
     NavigationItem("partner:home", _("My company"), PARTNER_PORTAL_ROLES, needs_company=True),

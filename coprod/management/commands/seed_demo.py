@@ -67,6 +67,7 @@ USERS = [
     ("partner", "partner-demo-pass", Role.PARTNER_STUDIO, "Haruto", "Sato",
      "Sakura Bridge Studio"),
     ("admin", "admin-demo-pass", Role.ADMINISTRATOR, "Minseo", "Kim", None),
+    ("finance", "finance-demo-pass", Role.FINANCE, "Seoyeon", "Choi", None),
     # The partners' signatories, who approve agreements.
     ("sfr", "sfr-demo-pass", Role.RIGHTS_MANAGER, "Dohyun", "Lee", "SFR"),
     ("utopai", "utopai-demo-pass", Role.RIGHTS_MANAGER, "Alex", "Rivera", "Utopai Studios"),

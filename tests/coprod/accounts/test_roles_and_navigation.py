@@ -19,6 +19,7 @@ EXPECTED_NAVIGATION = {
     Role.TRANSLATOR: {"home", "localization:overview"},
     Role.REVIEWER: {"home", "localization:overview"},
     Role.PARTNER_STUDIO: {"home", "partner:home", "partner_portal:index"},
+    Role.FINANCE: {"home", "agreements:list", "compute:dashboard"},
     Role.ADMINISTRATOR: {"home", "catalog:title-list", "agreements:list",
                          "localization:overview", "compute:dashboard", "registry:registry",
                          "system-status", "admin"},
@@ -31,7 +32,10 @@ PAGES = {
     "partner:home": {Role.PARTNER_STUDIO},
     "partner_portal:index": {Role.PARTNER_STUDIO},
     "system-status": {Role.ADMINISTRATOR},
-    "compute:dashboard": {Role.RIGHTS_MANAGER, Role.ADMINISTRATOR},
+    "compute:dashboard": {Role.RIGHTS_MANAGER, Role.ADMINISTRATOR, Role.FINANCE},
+    "compute:prices": {Role.RIGHTS_MANAGER, Role.ADMINISTRATOR, Role.FINANCE},
+    "agreements:list": {Role.RIGHTS_MANAGER, Role.ADMINISTRATOR, Role.FINANCE},
+    "agreements:create": {Role.RIGHTS_MANAGER, Role.ADMINISTRATOR},
     "registry:registry": {Role.RIGHTS_MANAGER, Role.ADMINISTRATOR},
 }
 
