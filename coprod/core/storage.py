@@ -98,3 +98,18 @@ def local_copy(storage, name: str) -> Iterator[Path]:
 def field_local_copy(field_file):
     """local_copy for a stored file field."""
     return local_copy(field_file.storage, field_file.name)
+
+
+def stored_copy(storage, source: str, name: str) -> str:
+    """Save a copy of the stored file ``source`` as ``name`` (or the storage's free name
+    for it) and return the name saved. On S3 the bucket copies the object itself (in
+    parts when it is large), so none of its bytes pass through this machine."""
+    name = storage.get_available_name(name)
+    target = s3_object(storage, name)
+    if target is not None:
+        origin = s3_object(storage, source)
+        target.copy({"Bucket": origin.bucket_name, "Key": origin.key},
+                    Config=storage.transfer_config)
+        return name
+    with storage.open(source, "rb") as handle:
+        return storage.save(name, handle)

@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from coprod.audit.models import Event
-from coprod.core.storage import field_local_copy
+from coprod.core.storage import field_local_copy, stored_copy
 from coprod.core.uploads import too_large_message
 from localization.access import partner_company_id
 from localization.checksums import file_sha256
@@ -30,13 +30,18 @@ def media_max_upload_size() -> int:
 
 
 def media_upload[T](*, title, uploaded_file, user=None, episode_label: str = "",
-                 then: Callable[[MediaAsset], T]) -> tuple[MediaAsset, T]:
+                 then: Callable[[MediaAsset], T], stored_as: str | None = None
+                 ) -> tuple[MediaAsset, T]:
     """Probe and store a media file for a title, then run ``then`` on the new asset in
     the same transaction (the transcription step queues its job there).
 
     A file that is too big, empty, not media or without audio is refused with a
     ValidationError before anything is stored; if ``then`` fails, the stored file is
     deleted and nothing is half-created.
+
+    ``stored_as`` names the same bytes already in the default storage (a finished
+    resumable upload's object in the bucket; ``uploaded_file`` is its local copy): the
+    asset's file is copied from it there rather than sent again.
     """
     if user is not None:  # a person's upload; system callers (seeding) pass no user
         check_can_upload_media(user, title)
@@ -57,11 +62,13 @@ def media_upload[T](*, title, uploaded_file, user=None, episode_label: str = "",
         stored_name = None
         try:
             with transaction.atomic():
-                with path.open("rb") as handle:
-                    stored_name = default_storage.save(
-                        MediaAsset.file.field.generate_filename(None, original_name),
-                        File(handle, name=original_name),
-                    )
+                target = MediaAsset.file.field.generate_filename(None, original_name)
+                if stored_as:
+                    stored_name = stored_copy(default_storage, stored_as, target)
+                else:
+                    with path.open("rb") as handle:
+                        stored_name = default_storage.save(
+                            target, File(handle, name=original_name))
                 asset = MediaAsset.objects.create(
                     title=title, episode_label=episode_label, file=stored_name,
                     original_name=original_name, size_bytes=size, sha256=checksum,

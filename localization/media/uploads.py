@@ -306,9 +306,11 @@ def _complete(upload: ResumableUpload) -> None:
     transaction.on_commit(lambda: part.unlink(missing_ok=True))
 
 
-def _take_in(upload: ResumableUpload, part: Path) -> None:
-    """Check and take in the whole file at ``part``, a local path; the upload holds no
-    bytes afterwards (the caller deletes them once this is committed)."""
+def _take_in(upload: ResumableUpload, part: Path, *, stored_as: str | None = None) -> None:
+    """Check and take in the whole file at ``part``, a local path (on S3 a copy of the
+    assembled object ``stored_as``, which the media file is copied from in the bucket);
+    the upload holds no bytes afterwards (the caller deletes them once this is
+    committed)."""
     error = ""
     actual = file_sha256(part) if upload.sha256 else ""
     if actual and actual != upload.sha256:
@@ -319,7 +321,8 @@ def _take_in(upload: ResumableUpload, part: Path) -> None:
             with _PartFile(part.open("rb"), name=upload.filename) as received:
                 upload.media, upload.job = media_transcribe(
                     title=upload.title, uploaded_file=received, user=upload.user,
-                    episode_label=upload.episode_label, language=upload.language)
+                    episode_label=upload.episode_label, language=upload.language,
+                    stored_as=stored_as)
         except ValidationError as refusal:
             error = " ".join(refusal.messages)
         except PermissionDenied as refusal:
@@ -535,8 +538,9 @@ def _append_in_bucket(upload: ResumableUpload, stream, length: int,
     used_up = [_pending_name(upload.pk, piece["offset"]) for piece in pieces.used_up]
     if upload.offset == upload.length:
         with local_copy(default_storage, upload.part_path) as path:
+            assembled = upload.part_path
             _discard_on_commit(upload)
-            _take_in(upload, path)
+            _take_in(upload, path, stored_as=assembled)
     elif used_up:
         transaction.on_commit(lambda: _delete_stored(used_up))
     return upload

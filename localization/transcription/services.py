@@ -35,11 +35,11 @@ __all__ = ["KIND", "job_cancel", "job_create", "job_retry", "job_run", "media_tr
 
 def media_transcribe(*, title, uploaded_file, user=None, episode_label: str = "",
                      language: str = "ko", enqueue: bool = True,
-                     speakers_requested: int | None = None
+                     speakers_requested: int | None = None, stored_as: str | None = None
                      ) -> tuple[MediaAsset, LocalizationJob]:
     """Take in a media file for a title and queue its transcription job (and, for a
     video, the detection of its shot changes), in one transaction: a refused file or a
-    failed job leaves nothing behind."""
+    failed job leaves nothing behind. ``stored_as``: see ``media_upload``."""
     def then(asset: MediaAsset) -> LocalizationJob:
         job = job_create(media=asset, user=user, language=language, enqueue=enqueue,
                          speakers_requested=speakers_requested)
@@ -49,7 +49,7 @@ def media_transcribe(*, title, uploaded_file, user=None, episode_label: str = ""
 
     return media_services.media_upload(
         title=title, uploaded_file=uploaded_file, user=user, episode_label=episode_label,
-        then=then)
+        then=then, stored_as=stored_as)
 
 
 def job_create(*, media: MediaAsset, user=None, language: str = "ko",

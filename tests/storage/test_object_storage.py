@@ -21,7 +21,7 @@ from coprod.accounts.models import Company
 from coprod.accounts.roles import Role
 from coprod.agreements import services as agreement_services
 from coprod.core.http import ranged_file_response
-from coprod.core.storage import field_local_copy, stored_chunks
+from coprod.core.storage import field_local_copy, stored_chunks, stored_copy
 from localization.delivery import services as delivery
 from localization.delivery.models import DeliveryPackage
 from localization.dubbing import services as dubbing
@@ -132,6 +132,25 @@ def test_a_file_above_the_threshold_moves_in_parts_and_streams_back(bucket, tmp_
         assert path.read_bytes() == data and path.suffix == ".wav"
     assert not path.exists()
     assert files_under(tmp_path / "media") == []
+
+
+def test_a_stored_copy_is_made_by_the_bucket_and_on_disk_by_the_storage(bucket, tmp_path):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import FileSystemStorage, default_storage
+
+    data = big_wav(65)  # above the part size: the bucket copies it in parts
+    source = default_storage.save("uploads/assembled.wav", ContentFile(data))
+    copied = stored_copy(default_storage, source, "localization/media/copied.wav")
+    assert copied == "localization/media/copied.wav"
+    assert bucket.read(copied) == data and bucket.read(source) == data
+    # The same name again gets the storage's free name, as a save does.
+    again = stored_copy(default_storage, source, "localization/media/copied.wav")
+    assert (again == copied) == default_storage.file_overwrite
+    disk = FileSystemStorage(location=tmp_path / "disk")
+    on_disk = disk.save("a.bin", ContentFile(b"bytes"))
+    copy_name = stored_copy(disk, on_disk, "b.bin")
+    assert copy_name == "b.bin" and (tmp_path / "disk" / "b.bin").read_bytes() == b"bytes"
+    assert stored_copy(disk, on_disk, "b.bin") != "b.bin"  # never over another file
 
 
 @pytest.fixture

@@ -84,7 +84,8 @@ def pending_keys(bucket, upload) -> list[str]:
 
 
 def test_pieces_of_any_size_sent_to_different_machines_end_as_one_media_file(
-        bucket, uploader, another_machine, queued, django_capture_on_commit_callbacks, tmp_path):
+        bucket, uploader, another_machine, queued, django_capture_on_commit_callbacks, tmp_path,
+        monkeypatch):
     client, _user, title = uploader
     another_machine()
     url = start(client, title, sha256=WAV_SHA256)
@@ -117,10 +118,18 @@ def test_pieces_of_any_size_sent_to_different_machines_end_as_one_media_file(
         assert head.status_code == 200 and head["Upload-Offset"] == str(offset)
 
     another_machine()
+    # What the web process sends to the bucket as whole files from here on.
+    from storages.backends.s3 import S3Storage
+
+    sent, real_save = [], S3Storage._save
+    monkeypatch.setattr(S3Storage, "_save", lambda storage, name, content: (
+        sent.append(name), real_save(storage, name, content))[1])
     with django_capture_on_commit_callbacks(execute=True):
         last = send(client, url, WAV[offset:], offset=offset)
     assert last.status_code == 204, last.content
     assert last["Upload-Offset"] == str(len(WAV))
+    # The media file is the assembled object copied in the bucket, never sent again.
+    assert sent == []
 
     upload.refresh_from_db()
     asset = MediaAsset.objects.get()
