@@ -25,7 +25,6 @@ import hmac
 import ipaddress
 import logging
 import os
-import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -234,13 +233,13 @@ def worker_serving(port: int, address: str) -> None:
     folder and serve every process's metrics on ``port``."""
     from prometheus_client import start_http_server
 
-    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if not folder:
-        folder = tempfile.mkdtemp(prefix="kip-worker-metrics-")
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
-    else:  # left by an earlier run of this worker: its counts are not this run's
-        shutil.rmtree(folder, ignore_errors=True)
-        os.makedirs(folder, exist_ok=True)
+    # A fresh folder of this worker's own: inside the one given (shared with the web app
+    # or other workers on the host, whose files stay theirs), else a temporary one.
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        os.makedirs(given, exist_ok=True)
+    folder = tempfile.mkdtemp(prefix="kip-worker-metrics-", dir=given or None)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
     # prometheus-client picks its value store when it is imported; choose again now
     # that the folder is set, before any metric exists.
     values.ValueClass = values.get_value_class()

@@ -815,7 +815,7 @@ def test_web_healthcheck_passes_gunicorn_under_the_production_settings(tmp_path)
                               and 'view="healthz"' in line and 'status="200"' in line))
         # The same total from every scrape, counting the health checks, the probe and these.
         assert len(set(totals)) == 1 and totals[0] >= answered + 2, totals
-        assert list((tmp_path / "web-metrics").glob("counter_*.db"))
+        assert list((tmp_path / "web-metrics" / "web").glob("counter_*.db"))
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -165,8 +166,9 @@ def hold_decide(request, hold_id: int):
         messages.success(request, _("The run is queued.") if release else
                          _("The run is refused and cancelled."))
     target = request.POST.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//")
-                    else "compute:dashboard")
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure())
+    return redirect(target if safe and target.startswith("/") else "compute:dashboard")
 
 
 @roles_required(FINANCE_ROLES)

@@ -108,8 +108,10 @@ def stored_copy(storage, source: str, name: str) -> str:
     target = s3_object(storage, name)
     if target is not None:
         origin = s3_object(storage, source)
+        # The object's parameters as a save would set them (its type from the new name).
+        parameters = {**storage._get_write_parameters(name), "MetadataDirective": "REPLACE"}
         target.copy({"Bucket": origin.bucket_name, "Key": origin.key},
-                    Config=storage.transfer_config)
+                    ExtraArgs=parameters, Config=storage.transfer_config)
         return name
     with storage.open(source, "rb") as handle:
         return storage.save(name, handle)

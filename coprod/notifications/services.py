@@ -10,6 +10,7 @@ company's work.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import zoneinfo
 from collections.abc import Callable, Iterable
@@ -69,18 +70,16 @@ class _RecipientContext:
         self.user = user
 
     def __enter__(self):
-        self._language = translation.override(language_of(self.user))
-        self._language.__enter__()
-        self._era = buddhist_era(self.user.buddhist_era)
-        self._era.__enter__()
-        timezone.activate(zoneinfo.ZoneInfo(self.user.time_zone or
-                                            settings.DEFAULT_USER_TIME_ZONE))
+        with contextlib.ExitStack() as stack:  # a failure part-way undoes what was set
+            stack.enter_context(translation.override(language_of(self.user)))
+            stack.enter_context(buddhist_era(self.user.buddhist_era))
+            stack.enter_context(timezone.override(zoneinfo.ZoneInfo(
+                self.user.time_zone or settings.DEFAULT_USER_TIME_ZONE)))
+            self._stack = stack.pop_all()
         return self
 
     def __exit__(self, *exc):
-        timezone.deactivate()
-        self._era.__exit__(*exc)
-        self._language.__exit__(*exc)
+        return self._stack.__exit__(*exc)
 
 
 def _render(text: Text, user: User) -> str:

@@ -121,3 +121,23 @@ def test_finance_reads_agreements_and_statements_through_the_api(executed):
     statement = api.get(f"/api/v1/agreements/{executed.pk}/statements/2026-Q1/")
     assert statement.status_code == 200
     assert api.get("/api/v1/titles/").status_code == 403
+
+
+def test_finance_is_given_no_titles_even_with_a_company(executed):
+    from coprod.catalog.permissions import titles_visible_to
+    from tests.factories import UserFactory
+
+    sfr = executed.parties.first().company
+    finance = UserFactory(role=Role.FINANCE, company=sfr)
+    assert not titles_visible_to(finance).exists()
+
+
+def test_a_hold_decision_never_sends_the_browser_to_another_site(client_for, executed):
+    from tests.coprod.compute.test_pages import held
+
+    client, _manager = client_for(Role.RIGHTS_MANAGER)
+    for target in ("/\\evil.example", "//evil.example", "https://evil.example/"):
+        hold = held(executed.titles.get(), executed)
+        answer = client.post(reverse("compute:hold-decide", args=[hold.pk]),
+                             {"decision": "refuse", "next": target})
+        assert answer["Location"] == reverse("compute:dashboard"), target
