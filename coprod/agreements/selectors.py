@@ -2,20 +2,12 @@
 
 from django.db.models import QuerySet
 
-from coprod.accounts.roles import Role
-from coprod.agreements.models import Agreement
+from coprod.agreements.permissions import agreements_visible_to
 
 
 def agreements_for(*, user) -> QuerySet:
-    """Every agreement for rights managers, finance and administrators; a partner studio sees only
-    the agreements its company is party to."""
-
-    queryset = Agreement.objects.prefetch_related("parties__company")
-    if user.has_role(Role.RIGHTS_MANAGER, Role.ADMINISTRATOR, Role.FINANCE):
-        return queryset
-    if user.company_id:
-        return queryset.filter(parties__company_id=user.company_id).distinct()
-    return queryset.none()
+    """The agreements the user may open (``agreements_visible_to``), with their parties."""
+    return agreements_visible_to(user).prefetch_related("parties__company")
 
 
 def flatten_terms(value, prefix: str = "") -> dict[str, str]:

@@ -79,9 +79,9 @@ def agreement_detail(request, agreement_id: int):
     agreement = _agreement(request, agreement_id)
     tab = request.GET.get("tab", "terms")
     tab = tab if tab in TABS else "terms"
-    context = {"agreement": agreement, "tab": tab, "tabs": TABS,
-               "edits_terms": request.user.has_role(*CATALOG_ROLES),
-               "holds_read_only": not request.user.has_role(*CATALOG_ROLES),
+    edits_terms = request.user.has_role(*CATALOG_ROLES)  # finance reads them
+    context = {"agreement": agreement, "tab": tab, "tabs": TABS, "edits_terms": edits_terms,
+               "holds_read_only": not edits_terms,
                "parties": agreement.parties.select_related("company", "signatory")
                .prefetch_related("contributions")}
     if tab == "terms":

@@ -46,6 +46,7 @@ from localization.permissions import (
     check_can_edit_track,
     check_can_review_track,
 )
+from localization.qa import services as qa_services
 from localization.review import services as review_services
 from localization.subtitles import downloads
 from localization.subtitles import selectors as subtitle_selectors
@@ -56,8 +57,6 @@ from localization.subtitles.models import CueRevision, SubtitleCue, SubtitleTrac
 
 State = SubtitleCue.State
 SUBTITLE_TYPES = {fmt: content_type for fmt, (_label, content_type, _ext) in FORMATS.items()}
-# What a format could not carry of the track, as a JSON list of sentences (as the pages'
-# downloads say it).
 REVIEWER_ACTIONS = (CueRevision.Action.APPROVE, CueRevision.Action.REJECT)
 
 CUE_ID = OpenApiParameter("cue_id", int, OpenApiParameter.PATH, description="The cue's id")
@@ -233,7 +232,7 @@ class TrackViewSet(PipelineViewSet):
         track = self.get_object()
         check_can_download_track(request.user, track)
         force = request.query_params.get("force", "").lower() in ("true", "1")
-        if not force and (blockers := downloads.export_blockers(track=track)):
+        if not force and (blockers := qa_services.export_blockers(track=track)):
             return problem_response(
                 request, "conflict",
                 detail=_("%(count)d QA errors remain in this track; fix them, or export "

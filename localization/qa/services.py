@@ -167,5 +167,9 @@ def quality_check_cue(*, cue: SubtitleCue, text: str | None = None,
 
 
 def export_blockers(*, track: SubtitleTrack) -> list[qa.Issue]:
-    """QA errors that stop an export unless the user chooses to export anyway."""
+    """The QA errors that stop a translation's export (the track page's and the API's)
+    unless the user exports anyway; a transcript or an imported file is exported as it
+    is."""
+    if track.source != SubtitleTrack.Source.TRANSLATION:
+        return []
     return [issue for issue in quality_check_track(track=track) if issue.severity == "error"]

@@ -1,5 +1,6 @@
 """A track as a subtitle file to download, the same for the track page and the API: the
-QA gate before it, and the file with the notes of what its format could not carry."""
+file with the notes of what its format could not carry, and the sentence for each QA
+error that holds it back (``qa.services.export_blockers``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import json
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
-from localization.qa import services as qa_services
 from localization.qa.types import TRACK, Issue
 from localization.subtitles import selectors
 from localization.subtitles.models import SubtitleTrack
@@ -16,14 +16,6 @@ from localization.subtitles.models import SubtitleTrack
 # What the format could not carry, as a JSON list of sentences (for scripts; the track
 # page lists it for people).
 EXPORT_NOTES_HEADER = "X-Subtitle-Export-Notes"
-
-
-def export_blockers(*, track: SubtitleTrack) -> list[Issue]:
-    """The QA errors that stop a translation's export unless the user exports anyway
-    (a transcript or an imported file is exported as it is)."""
-    if track.source != SubtitleTrack.Source.TRANSLATION:
-        return []
-    return qa_services.export_blockers(track=track)
 
 
 def blocker_sentence(issue: Issue) -> str:

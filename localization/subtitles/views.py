@@ -14,6 +14,7 @@ from localization.permissions import (
     check_can_import_track,
     check_can_view_track,
 )
+from localization.qa import services as qa_services
 from localization.review import services as review_services
 from localization.subtitles import downloads, formats, selectors, services
 from localization.subtitles.cues import SubtitleExportError
@@ -59,7 +60,7 @@ def track_download(request, track_id: int, fmt: str):
     check_can_download_track(request.user, track)
     if fmt not in FORMATS:
         raise Http404(_("Unknown subtitle format."))
-    if request.GET.get("force") != "1" and (blockers := downloads.export_blockers(track=track)):
+    if request.GET.get("force") != "1" and (blockers := qa_services.export_blockers(track=track)):
         messages.error(request, _("%(count)d QA errors remain in this track; fix them, or "
                                   "export anyway from the link below.")
                        % {"count": len(blockers)})
